@@ -1,0 +1,8 @@
+import type { Command } from 'commander'
+import type { CliContext } from '../context.ts'
+
+/** A command module registers itself on the program; its action sets `ctx.exitCode`. */
+export type RegisterCommand = (program: Command, ctx: CliContext) => void
+
+/** Every command, in the order `galley --help` lists them. One import and one entry per command file. */
+export const COMMANDS: RegisterCommand[] = []
