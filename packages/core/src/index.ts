@@ -3,4 +3,12 @@
  * pipelines, lint, diff and config.
  */
 export * from './manifest/types.ts'
+export * from './manifest/shape.ts'
+export * from './manifest/stable-stringify.ts'
+export * from './manifest/canonical.ts'
+export * from './manifest/parse-template-body.ts'
+export * from './json-schema/manifest-to-json-schema.ts'
+export * from './validate/validate-data.ts'
+export * from './pipeline/resolve-pipeline.ts'
+export * from './layout/extract-layout-keys.ts'
 export * from './diagnostics/diagnostic.ts'
