@@ -23,6 +23,13 @@ const COMPILE_OPTIONS: Partial<CompileOptions> = {
 interface KeyInfo {
   key: string
   doc: string | undefined
+  /** The keys of the object below this key (a nested object, or a loop's rows). */
+  child: KeyNode | undefined
+}
+
+/** The real keys of one object of the schema, by placeholder: `K<i>` is `entries[i]`. */
+interface KeyNode {
+  entries: KeyInfo[]
 }
 
 /** What json-schema-to-typescript printed, as a tree: a type text or an object of properties. */
@@ -43,8 +50,9 @@ interface PropertyNode {
  * json-schema-to-typescript.
  *
  * Property names never pass through json-schema-to-typescript: each key is replaced by a placeholder (`K0`,
- * `K1`, …) before compiling and put back afterwards with `propertyKey`, so that quoting (`'a-b'`, `'__proto__'`)
- * and JSDoc (from labels, with `*\/` escaped) are decided here, once, and not by the library's defaults.
+ * `K1`, … in each object) before compiling and put back afterwards with `propertyKey`, so that quoting
+ * (`'a-b'`, `'__proto__'`) and JSDoc (from labels, with `*\/` escaped) are decided here, once, and not by the
+ * library's defaults.
  */
 export async function compileDataType(manifest: Manifest): Promise<string> {
   return (await compileDataTypes([manifest]))[0]!
@@ -52,62 +60,104 @@ export async function compileDataType(manifest: Manifest): Promise<string> {
 
 /**
  * `compileDataType` for many manifests: each becomes one property of a single schema, compiled in one call.
- * json-schema-to-typescript pays a fixed cost per call (cloning, dereferencing, validation, normalization), so
- * small batches compile about 15% faster than one call each; the printed types are the same.
+ *
+ * json-schema-to-typescript pays a fixed cost per call (cloning, dereferencing, validation) and per schema
+ * object it visits (its normalizer alone walks the whole schema once per rule, about 20 times). So the schema
+ * it gets is as small as the types allow: with the real keys replaced by per-object placeholders, equal
+ * sub-schemas (every optional text field, the same nested object or loop row in two templates) are one shared
+ * object, a DAG rather than a tree, as dereferenced `$ref`s are. Every stage of json-schema-to-typescript visits
+ * a shared schema once (it tracks visited objects) and prints it inline wherever it is used, so the printed
+ * types are the same as from the tree, for a fraction of the work.
  */
-export async function compileDataTypes(manifests: readonly Manifest[]): Promise<string[]> {
-  const keys: KeyInfo[] = []
+export async function compileDataTypes(manifests: readonly Manifest[], options: { share?: boolean } = {}): Promise<string[]> {
+  const interner = new SchemaInterner(options.share !== false)
+  const keyTrees: KeyNode[] = []
   const properties: Record<string, object> = {}
   manifests.forEach((manifest, i) => {
-    properties[`B${i}`] = objectSchema(manifestToJsonSchema(manifest), fieldsByPath(manifest.variables), '', keys, new Map(manifest.loops.map((l) => [l.key, l])))
+    const { schema, keys } = objectSchema(manifestToJsonSchema(manifest), fieldsByPath(manifest.variables), '', interner, new Map(manifest.loops.map((l) => [l.key, l])))
+    properties[`B${i}`] = schema
+    keyTrees.push(keys)
   })
   const schema = { type: 'object', properties, required: Object.keys(properties), additionalProperties: false }
   const text = await compile(schema as Parameters<typeof compile>[0], 'Data', COMPILE_OPTIONS)
-  const batch = parseCompiled(text, keys)
-  if (batch.length !== manifests.length) throw unexpected(text, `<${batch.length} types for ${manifests.length} manifests>`)
+  const batch = parseCompiled(text, keyTrees)
   return batch.map((node) => printObject(node, ''))
 }
 
-/** Rewrites a schema for compiling: placeholder keys, `tsType` for URLs and dates, no annotations. */
+/**
+ * Hash-consing of placeholder schemas: one object per distinct sub-schema. A schema's identity is its content,
+ * with children named by the id of their (already interned) object, so each lookup is a short string.
+ */
+class SchemaInterner {
+  /** `false` (tests only): every schema its own object, the plain tree. */
+  constructor(readonly share: boolean) {}
+  readonly #byContent = new Map<string, { schema: object; id: number }>()
+  readonly #ids = new Map<object, number>()
+
+  intern(content: string, make: () => object): object {
+    let entry = this.share ? this.#byContent.get(content) : undefined
+    if (!entry) {
+      if (!this.share) content = String(this.#byContent.size)
+      entry = { schema: make(), id: this.#byContent.size }
+      this.#byContent.set(content, entry)
+      this.#ids.set(entry.schema, entry.id)
+    }
+    return entry.schema
+  }
+
+  id(schema: object): number {
+    return this.#ids.get(schema)!
+  }
+}
+
+/** Rewrites a schema for compiling: per-object placeholder keys, `tsType` for URLs and dates, no annotations. */
 function objectSchema(
   schema: JsonSchema,
   fields: Map<string, VariableDefinition>,
   prefix: string,
-  keys: KeyInfo[],
+  interner: SchemaInterner,
   loops: Map<string, LoopDefinition> | undefined,
-): object {
-  const properties: Record<string, object> = {}
-  const required: string[] = []
+): { schema: object; keys: KeyNode } {
+  const keys: KeyNode = { entries: [] }
+  const children: { schema: object; required: boolean }[] = []
   const requiredKeys = new Set(schema.required ?? [])
   for (const [key, child] of Object.entries(schema.properties ?? {})) {
-    const placeholder = `K${keys.length}`
     const path = prefix + key
-    let doc: string | undefined
-    let compiled: object
     const loop = loops?.get(key)
+    let compiled: object
     if (child.type === 'array' && loop) {
-      doc = `${loop.label ?? `\`${key}\``} (loop of up to 10,000 rows)`
-      keys.push({ key, doc })
-      compiled = { type: 'array', items: objectSchema(child.items ?? {}, fieldsByPath(loop.itemFields), '', keys, undefined) }
+      const items = objectSchema(child.items ?? {}, fieldsByPath(loop.itemFields), '', interner, undefined)
+      keys.entries.push({ key, doc: `${loop.label ?? `\`${key}\``} (loop of up to 10,000 rows)`, child: items.keys })
+      compiled = interner.intern(`a${interner.id(items.schema)}`, () => ({ type: 'array', items: items.schema }))
     } else if (child.type === 'object') {
-      keys.push({ key, doc: undefined })
-      compiled = objectSchema(child, fields, `${path}.`, keys, undefined)
+      const nested = objectSchema(child, fields, `${path}.`, interner, undefined)
+      keys.entries.push({ key, doc: undefined, child: nested.keys })
+      compiled = nested.schema
     } else {
       const field = fields.get(path)
-      doc = field ? leafDoc(field, path) : undefined
-      keys.push({ key, doc })
-      compiled = leafSchema(child)
+      keys.entries.push({ key, doc: field ? leafDoc(field, path) : undefined, child: undefined })
+      compiled = leafSchema(child, interner)
     }
-    properties[placeholder] = compiled
-    if (requiredKeys.has(key)) required.push(placeholder)
+    children.push({ schema: compiled, required: requiredKeys.has(key) })
   }
-  return { type: 'object', properties, required, additionalProperties: false }
+  const content = `o${children.map((c) => `${interner.id(c.schema)}${c.required ? '!' : '?'}`).join(',')}`
+  const compiled = interner.intern(content, () => {
+    const properties: Record<string, object> = {}
+    const required: string[] = []
+    children.forEach((c, i) => {
+      properties[`K${i}`] = c.schema
+      if (c.required) required.push(`K${i}`)
+    })
+    return { type: 'object', properties, required, additionalProperties: false }
+  })
+  return { schema: compiled, keys }
 }
 
-function leafSchema(schema: JsonSchema): object {
-  if (schema.format === 'uri') return { type: 'string', tsType: URL_TYPE }
-  if (schema.format === 'date' || schema.format === 'date-time') return { type: 'string', tsType: DATE_TYPE }
-  return { type: schema.type ?? 'string' }
+function leafSchema(schema: JsonSchema, interner: SchemaInterner): object {
+  if (schema.format === 'uri') return interner.intern('url', () => ({ type: 'string', tsType: URL_TYPE }))
+  if (schema.format === 'date' || schema.format === 'date-time') return interner.intern('date', () => ({ type: 'string', tsType: DATE_TYPE }))
+  const type = typeof schema.type === 'string' ? schema.type : 'string'
+  return interner.intern(`t:${type}`, () => ({ type }))
 }
 
 /** Fields by dot-path; a later declaration of one path wins, as in the validator's shape. */
@@ -134,26 +184,27 @@ function leafDoc(field: VariableDefinition, path: string): string {
 }
 
 /**
- * Reads json-schema-to-typescript's unformatted output back into one tree per batch entry. With
- * `format: false` it prints one member per line and nested objects as `K3?: {` … `}` or `}[]`; anything else is
- * a bug here, so it throws.
+ * Reads json-schema-to-typescript's unformatted output back into one tree per batch entry, putting the real
+ * keys back by position (`K<i>` of an object is entry `i` of its key node). With `format: false` it prints one
+ * member per line and nested objects as `K3?: {` … `}` or `}[]`; anything else is a bug here, so it throws.
  */
-function parseCompiled(text: string, keys: KeyInfo[]): ObjectNode[] {
+function parseCompiled(text: string, keyTrees: readonly KeyNode[]): ObjectNode[] {
   const lines = text.split('\n')
   if (lines[0] !== 'export interface Data {') throw unexpected(text, lines[0])
   const batch: ObjectNode[] = []
-  const stack: { node: ObjectNode; property: PropertyNode | undefined }[] = []
+  const stack: { node: ObjectNode; keys: KeyNode; property: PropertyNode | undefined }[] = []
   let done = false
-  for (const line of lines.slice(1)) {
+  for (let l = 1; l < lines.length; l++) {
+    const line = lines[l]!
     if (line === '') continue
     if (done) throw unexpected(text, line)
     const top = stack[stack.length - 1]
     if (!top) {
       const entry = /^B(\d+): \{$/.exec(line)
-      if (entry && Number(entry[1]) === batch.length) {
+      if (entry && Number(entry[1]) === batch.length && batch.length < keyTrees.length) {
         const node: ObjectNode = { properties: [] }
+        stack.push({ node, keys: keyTrees[batch.length]!, property: undefined })
         batch.push(node)
-        stack.push({ node, property: undefined })
         continue
       }
       if (line === '}') {
@@ -164,19 +215,22 @@ function parseCompiled(text: string, keys: KeyInfo[]): ObjectNode[] {
     }
     const member = /^K(\d+)(\?)?: (.*)$/.exec(line)
     if (member) {
-      const info = keys[Number(member[1])]
-      if (!info) throw unexpected(text, line)
+      const index = top.node.properties.length
+      const info = top.keys.entries[index]
+      if (!info || Number(member[1]) !== index) throw unexpected(text, line)
       const property: PropertyNode = { info, optional: member[2] === '?', type: member[3]!, array: false }
       top.node.properties.push(property)
       if (member[3] === '{') {
+        if (!info.child) throw unexpected(text, line)
         const node: ObjectNode = { properties: [] }
         property.type = node
-        stack.push({ node, property })
-      }
+        stack.push({ node, keys: info.child, property })
+      } else if (info.child) throw unexpected(text, line)
       continue
     }
     const close = /^\}(\[\])?$/.exec(line)
     if (close) {
+      if (top.node.properties.length !== top.keys.entries.length) throw unexpected(text, line)
       stack.pop()
       if (top.property) top.property.array = close[1] === '[]'
       else if (close[1]) throw unexpected(text, line)
@@ -184,7 +238,7 @@ function parseCompiled(text: string, keys: KeyInfo[]): ObjectNode[] {
     }
     throw unexpected(text, line)
   }
-  if (!done || stack.length !== 0) throw unexpected(text, '<end of output>')
+  if (!done || stack.length !== 0 || batch.length !== keyTrees.length) throw unexpected(text, '<end of output>')
   return batch
 }
 

@@ -1,6 +1,6 @@
 import type { DataType, Manifest } from '@galley/core'
 import { describe, expect, it } from 'vitest'
-import { compileDataType } from '../src/data-type.ts'
+import { compileDataType, compileDataTypes } from '../src/data-type.ts'
 
 /** The type of a one-variable manifest, without its doc comments. */
 async function typeOf(manifest: Manifest): Promise<string> {
@@ -109,5 +109,32 @@ describe('compileDataType: JSDoc', () => {
       ].join('\n'),
     )
     expect(text).not.toMatch(/\*\/ evil/)
+  })
+})
+
+describe('compileDataTypes: shared sub-schemas print like the plain tree', () => {
+  /** Seeded manifests with many equal sub-shapes: the same fields, nested objects and loop rows recur. */
+  function manifests(count: number): Manifest[] {
+    let seed = 7
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648)
+    const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)]!
+    const types: DataType[] = ['text', 'number', 'date', 'image', 'boolean', 'url', 'currency']
+    return Array.from({ length: count }, (_, i) => {
+      const used = new Set<string>()
+      const variables = Array.from({ length: 1 + Math.floor(random() * 6) }, () => {
+        const key = pick(['a', 'b', 'c.d', 'c.e', 'f.g.h', 'f.i', 'j'])
+        return { key, dataType: pick(types), required: random() < 0.4, label: `L${i}` }
+      }).filter((v) => !used.has(v.key) && !used.has(v.key.split('.')[0]!) && used.add(v.key) && used.add(v.key.split('.')[0]!))
+      const loops = random() < 0.5 ? [{ key: 'rows', label: 'Rows', itemFields: [{ key: pick(['x', 'y']), dataType: pick(types), required: random() < 0.5 }] }] : []
+      return { variables, loops }
+    })
+  }
+
+  it('gives the same text, in one batch or one by one', async () => {
+    const given = manifests(60)
+    const tree = await Promise.all(given.map((m) => compileDataTypes([m], { share: false }).then((t) => t[0]!)))
+    expect(await compileDataTypes(given)).toEqual(tree)
+    expect(await compileDataTypes(given, { share: false })).toEqual(tree)
+    expect(new Set(tree).size).toBeGreaterThan(10)
   })
 })
