@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process'
+import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import ts from 'typescript'
 import { describe, expect, it } from 'vitest'
@@ -46,6 +48,14 @@ function compile(options: ts.CompilerOptions): { program: ts.Program; errors: st
 }
 
 describe('tsc over every generated snapshot', () => {
+  it('passes `tsc --strict --noEmit` (the binary, as a user runs it)', () => {
+    const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc')
+    const args = ['--strict', '--noEmit', '--ignoreConfig', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext', ...files]
+    const result = spawnSync(process.execPath, [tsc, ...args], { encoding: 'utf8' })
+    expect(result.stdout + result.stderr).toBe('')
+    expect(result.status).toBe(0)
+  })
+
   it.each(SETTINGS)('compiles with no errors (%s)', (_, options) => {
     expect(files.length).toBeGreaterThan(5)
     expect(compile(options).errors).toEqual([])
@@ -73,7 +83,7 @@ describe('tsc over every generated snapshot', () => {
         // their type arguments (the row type of an array) are.
         const fromLib = (type.getSymbol()?.getDeclarations() ?? []).some((d) => program.isSourceFileDefaultLibrary(d.getSourceFile()))
         if (!fromLib) for (const p of type.getProperties()) visit(checker.getTypeOfSymbol(p), `${path}.${p.name}`, depth + 1)
-        for (const a of (ts.getObjectFlags(type) & ts.ObjectFlags.Reference ? checker.getTypeArguments(type as ts.TypeReference) : [])) visit(a, `${path}<>`, depth + 1)
+        for (const a of ((type as ts.ObjectType).objectFlags & ts.ObjectFlags.Reference ? checker.getTypeArguments(type as ts.TypeReference) : [])) visit(a, `${path}<>`, depth + 1)
       }
     }
     for (const file of files) {
