@@ -1,0 +1,113 @@
+import type { Diagnostic } from '../diagnostics/diagnostic.ts'
+import { manifestShape, type ShapeBranch } from '../manifest/shape.ts'
+import { locate, locateJson, type SourceLocations, type SourceRange } from '../source/positions.ts'
+import type { FixtureSource, TemplateSource } from '../source/template-source.ts'
+import type { LintRule } from './types.ts'
+
+/** A diagnostic of `rule` at a JSON path of the source's template.yaml. */
+export function at(
+  rule: LintRule,
+  source: TemplateSource,
+  path: (string | number)[],
+  part: 'key' | 'value',
+  message: string,
+  hint: string,
+): Diagnostic {
+  return { code: rule.id, severity: rule.severity, message, hint, file: source.file, ...locate(source.locations, path, part) }
+}
+
+export function inFile(rule: LintRule, file: string, range: SourceRange, message: string, hint: string): Diagnostic {
+  return { code: rule.id, severity: rule.severity, message, hint, file, ...range }
+}
+
+// JSON files are located lazily: most fixtures have nothing to report, and re-parsing them costs time.
+const jsonLocations = new WeakMap<object, SourceLocations>()
+
+/** Where a JSON path is in a fixture file (its nearest existing ancestor when the path is missing). */
+export function locateInFixture(fixture: FixtureSource, path: (string | number)[], part: 'key' | 'value'): SourceRange {
+  if (fixture.text === undefined) return locate(undefined, path, part)
+  let locs = jsonLocations.get(fixture)
+  if (!locs) {
+    locs = locateJson(fixture.text, fixture.file)
+    jsonLocations.set(fixture, locs)
+  }
+  return locate(locs, path, part)
+}
+
+/** The file and position of a JSON path inside the template's layout (inline in the YAML, or its own file). */
+export function locateInLayout(source: TemplateSource, path: (string | number)[]): { file: string; range: SourceRange } {
+  const layoutSource = source.layoutSource
+  if (!layoutSource) return { file: source.file, range: locate(source.locations, ['layout', ...path], 'value') }
+  let locs = jsonLocations.get(layoutSource)
+  if (!locs) {
+    locs = locateJson(layoutSource.text, layoutSource.file)
+    jsonLocations.set(layoutSource, locs)
+  }
+  return { file: layoutSource.file, range: locate(locs, path, 'value') }
+}
+
+/**
+ * Turns a validator path (`areas.0.booking.code`, dotted) into JSON path segments by following the data: a key
+ * with a dot in it (a dotted loop key sent literally) stays one segment when the data has it.
+ */
+export function splitDataPath(data: unknown, dotted: string): string[] {
+  const segments = dotted.split('.')
+  const out: string[] = []
+  let node: unknown = data
+  let i = 0
+  while (i < segments.length) {
+    let matched = 1
+    if (node !== null && typeof node === 'object') {
+      for (let j = segments.length; j > i + 1; j--) {
+        if (Object.hasOwn(node, segments.slice(i, j).join('.'))) {
+          matched = j - i
+          break
+        }
+      }
+    }
+    const key = segments.slice(i, i + matched).join('.')
+    out.push(key)
+    node = node !== null && typeof node === 'object' && Object.hasOwn(node, key) ? (node as Record<string, unknown>)[key] : undefined
+    i += matched
+  }
+  return out
+}
+
+/** The shape a loop row is validated against (item fields nest by dot-path like scalars). */
+export function rowManifest(itemFields: import('../manifest/types.ts').VariableDefinition[]) {
+  return { variables: itemFields, loops: [] }
+}
+
+export function shapeOf(source: { template: { manifest: import('../manifest/types.ts').Manifest } }): ShapeBranch {
+  return manifestShape(source.template.manifest)
+}
+
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`
+}
+
+/** A close match among candidates (typos: one or two edits, or case). */
+export function closest(key: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined
+  let bestDistance = 3
+  for (const c of candidates) {
+    if (c.toLowerCase() === key.toLowerCase()) return c
+    const d = editDistance(c, key)
+    if (d < bestDistance) {
+      best = c
+      bestDistance = d
+    }
+  }
+  return best
+}
+
+function editDistance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2) return 3
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i]
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
+    prev = cur
+  }
+  return prev[b.length]!
+}

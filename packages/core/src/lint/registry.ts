@@ -1,0 +1,48 @@
+import { dataUriImage } from './rules/data-uri-image.ts'
+import { duplicateSlug } from './rules/duplicate-slug.ts'
+import { fixtureInvalid } from './rules/fixture-invalid.ts'
+import { fixtureStrippedKey } from './rules/fixture-stripped-key.ts'
+import { keyShapeConflict } from './rules/key-shape-conflict.ts'
+import { layoutUnbound } from './rules/layout-unbound.ts'
+import { loopKeyConflict } from './rules/loop-key-conflict.ts'
+import { loopKeyDot } from './rules/loop-key-dot.ts'
+import { pipelineImage } from './rules/pipeline-image.ts'
+import { pipelineLoop } from './rules/pipeline-loop.ts'
+import { schema } from './rules/schema.ts'
+import { unusedVariable } from './rules/unused-variable.ts'
+import type { LintRule } from './types.ts'
+
+/** Every lint rule, in the order of DESIGN §4. */
+export const RULES: readonly LintRule[] = [
+  loopKeyDot,
+  loopKeyConflict,
+  keyShapeConflict,
+  pipelineLoop,
+  pipelineImage,
+  dataUriImage,
+  schema,
+  duplicateSlug,
+  fixtureInvalid,
+  fixtureStrippedKey,
+  layoutUnbound,
+  unusedVariable,
+]
+
+/** The ids `lint.rules` in the config accepts. */
+export const RULE_IDS: readonly string[] = RULES.map((r) => r.id)
+
+/**
+ * Codes of problems found while reading files. They are not rules: they cannot be turned off, because nothing
+ * else can be checked in a file that could not be read.
+ */
+export const SOURCE_CODES: Readonly<Record<string, string>> = {
+  'yaml-syntax': 'template.yaml is not valid YAML.',
+  'json-syntax': 'A fixture or layout file is not valid JSON.',
+  'source-too-large': 'A source file over the size limit (1 MB for templates and layouts, 16 MB for fixtures).',
+  'source-unreadable': 'A source file that cannot be read.',
+  'source-missing': 'A template folder with template.yml or template.json instead of template.yaml.',
+}
+
+export function getRule(id: string): LintRule | undefined {
+  return RULES.find((r) => r.id === id)
+}

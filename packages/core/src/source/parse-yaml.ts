@@ -1,0 +1,87 @@
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Pair } from 'yaml'
+import type { Diagnostic } from '../diagnostics/diagnostic.ts'
+import { collectLocations, keyString, rangeOf, type SourceLocations } from './positions.ts'
+
+export interface ParsedYaml {
+  /** The plain value: null-prototype objects (a `__proto__` key is data), arrays and scalars. */
+  value: unknown
+  locations: SourceLocations
+  /** Syntax errors and warnings; when one is an error, `value` is undefined. */
+  diagnostics: Diagnostic[]
+  doc: Document
+}
+
+/** Nodes a document may expand to through aliases before it is refused (a "billion laughs" guard). */
+const MAX_NODES = 200_000
+
+/**
+ * Parses YAML text keeping node positions (yaml's CST ranges through a LineCounter). Objects are built with a null
+ * prototype and `defineProperty`, so keys such as `__proto__` or `constructor` stay plain data.
+ */
+export function parseYaml(text: string, file: string): ParsedYaml {
+  const lineCounter = new LineCounter()
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, keepSourceTokens: false })
+  const locations = collectLocations(doc, lineCounter, file)
+  const diagnostics: Diagnostic[] = []
+  for (const e of doc.errors) diagnostics.push(yamlDiagnostic(e, 'error', lineCounter, file))
+  for (const w of doc.warnings) diagnostics.push(yamlDiagnostic(w, 'warning', lineCounter, file))
+  if (diagnostics.some((d) => d.severity === 'error')) return { value: undefined, locations, diagnostics, doc }
+  let budget = MAX_NODES
+  const toValue = (node: unknown, depth: number): unknown => {
+    if (--budget < 0 || depth > 200) throw new TooLarge()
+    if (isAlias(node)) return toValue(node.resolve(doc), depth + 1)
+    if (isScalar(node)) return node.value
+    if (isMap(node)) {
+      const out: Record<string, unknown> = Object.create(null)
+      for (const pair of node.items as Pair<unknown, unknown>[]) {
+        const key = keyString(pair.key) ?? '[object]'
+        Object.defineProperty(out, key, { value: toValue(pair.value, depth + 1), enumerable: true, writable: true, configurable: true })
+      }
+      return out
+    }
+    if (isSeq(node)) return node.items.map((item) => toValue(item, depth + 1))
+    return null
+  }
+  try {
+    return { value: toValue(doc.contents, 0), locations, diagnostics, doc }
+  } catch (error) {
+    if (!(error instanceof TooLarge)) throw error
+    diagnostics.push({
+      code: 'yaml-syntax',
+      severity: 'error',
+      message: `The document expands to more than ${MAX_NODES} nodes or 200 levels (through aliases); it was not read.`,
+      hint: 'Write the values out instead of nesting aliases.',
+      file,
+      line: 1,
+      column: 1,
+    })
+    return { value: undefined, locations, diagnostics, doc }
+  }
+}
+
+class TooLarge extends Error {}
+
+function yamlDiagnostic(
+  e: { message: string; code: string; pos: [number, number] },
+  severity: 'error' | 'warning',
+  lineCounter: LineCounter,
+  file: string,
+): Diagnostic {
+  const r = rangeOf(lineCounter, e.pos[0], e.pos[1])
+  const message = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')
+  return {
+    code: 'yaml-syntax',
+    severity,
+    message: `YAML ${severity === 'error' ? 'syntax error' : 'warning'}: ${message} (${e.code}); the file cannot be read as a template.`,
+    hint: HINTS[e.code] ?? 'Fix the YAML at this position; an editor with the yaml-language-server modeline shows it as you type.',
+    file,
+    ...r,
+  }
+}
+
+const HINTS: Record<string, string> = {
+  DUPLICATE_KEY: 'Each key may appear once in a map: remove or rename the second one.',
+  BAD_INDENT: 'Indent nested entries consistently with spaces.',
+  TAB_AS_INDENT: 'YAML indentation must use spaces, not tabs.',
+  MISSING_CHAR: 'A key needs a colon and a space before its value (`key: value`).',
+}
