@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { canonicalManifest, canonicalPageConfig, templateContentHash } from '../manifest/canonical.ts'
 import { stableStringify } from '../manifest/stable-stringify.ts'
 import type { Manifest, TemplateBody } from '../manifest/types.ts'
-import { diffManifests, type ManifestDiff } from './manifest-diff.ts'
+import { diffManifests, type ManifestDiff, type ManifestLike } from './manifest-diff.ts'
 
 /** The parts of a template body that "changed" is computed on (DESIGN §6). */
 export type ComparedField = 'name' | 'description' | 'manifest' | 'pageConfig' | 'layout'
@@ -17,7 +17,7 @@ export interface RemoteTemplateView {
   name: string
   description?: string | null
   /** null while the template has no published version. */
-  manifest: Manifest | null
+  manifest: ManifestLike | null
   currentVersionNumber: number | null
 }
 
@@ -88,7 +88,7 @@ export function compareTemplate(
   const changedFields: ComparedField[] = []
   if (local.name !== remote.name) changedFields.push('name')
   if ((local.description ?? null) !== (remote.description ?? null)) changedFields.push('description')
-  if (remote.manifest === null || stableStringify(canonicalManifest(local.manifest)) !== stableStringify(canonicalManifest(remote.manifest))) {
+  if (remote.manifest === null || stableStringify(canonicalManifest(local.manifest)) !== stableStringify(canonicalManifest(remote.manifest as Manifest))) {
     changedFields.push('manifest')
   }
   const record = options.record

@@ -1,6 +1,6 @@
 import { canonicalLoop, canonicalVariable } from '../manifest/canonical.ts'
 import { stableStringify } from '../manifest/stable-stringify.ts'
-import type { Manifest, VariableDefinition } from '../manifest/types.ts'
+import type { LoopDefinition, Manifest, VariableDefinition } from '../manifest/types.ts'
 
 /** What one change touches: a scalar variable, a whole loop, or one item field of a loop. */
 export type ManifestChangeTarget = 'variable' | 'loop' | 'item-field'
@@ -33,6 +33,15 @@ export interface ManifestChange {
   breakingReason?: string
 }
 
+/**
+ * A manifest as a server returns it: dashboard-made templates may carry loops without a label, so this is a
+ * little looser than {@link Manifest} (the client's `Manifest` type fits it).
+ */
+export interface ManifestLike {
+  variables: VariableDefinition[]
+  loops: (Omit<LoopDefinition, 'label'> & { label?: string })[]
+}
+
 /** Every variable-level difference between two manifests, in manifest order. */
 export interface ManifestDiff {
   changes: ManifestChange[]
@@ -50,13 +59,13 @@ export interface ManifestDiff {
  * @example
  * const { changes, breaking } = diffManifests(remote.manifest, source.manifest)
  */
-export function diffManifests(before: Manifest | null | undefined, after: Manifest): ManifestDiff {
+export function diffManifests(before: ManifestLike | null | undefined, after: ManifestLike): ManifestDiff {
   const changes: ManifestChange[] = []
-  const prev = before ?? { variables: [], loops: [] }
+  const prev = (before ?? { variables: [], loops: [] }) as Manifest
   changes.push(...diffFields(prev.variables, after.variables, 'variable'))
 
   const oldLoops = new Map(prev.loops.map((l) => [l.key, canonicalLoop(l)]))
-  const newLoops = new Map(after.loops.map((l) => [l.key, canonicalLoop(l)]))
+  const newLoops = new Map((after as Manifest).loops.map((l) => [l.key, canonicalLoop(l)]))
   for (const loop of after.loops) {
     const old = oldLoops.get(loop.key)
     const cur = newLoops.get(loop.key)!

@@ -1,0 +1,44 @@
+import { resolve } from 'node:path'
+import { ExitCode } from '../exit-codes.ts'
+import { buildPlan, hasChanges } from '../publish/build-plan.ts'
+import { appendStepSummary, loadProjectFor, targetOptions, withTarget, writeFileAtomic, type ProjectOptions } from '../publish/command-support.ts'
+import { formatPlanMarkdown, formatPlanText } from '../publish/format-plan.ts'
+import { loadState } from '../publish/state.ts'
+import type { RegisterCommand } from './registry.ts'
+
+interface PlanOptions extends ProjectOptions {
+  out?: string
+  json?: boolean
+  detailedExitcode?: boolean
+  includeUnverified?: boolean
+}
+
+/** `galley plan`: what publish would do, per template. */
+export const registerPlan: RegisterCommand = (program, ctx) => {
+  targetOptions(
+    program
+      .command('plan')
+      .description('show, per template, what `galley publish` would do on the target: create, update, unchanged, remote-only')
+      .argument('[slugs...]', 'only these templates (default: all)')
+      .option('--out <file>', 'also write the plan as JSON, for `galley publish --plan <file>`')
+      .option('--json', 'print the plan as JSON (formatVersion 1, see plan.schema.json) instead of the table')
+      .option('--detailed-exitcode', 'exit 2 when the plan has changes (0: none, 1: error); without it, 0 on success')
+      .option('--include-unverified', 'count templates whose layout/pageConfig cannot be compared as updates'),
+  ).action(async (slugs: string[], opts: PlanOptions) => {
+    const project = await loadProjectFor(opts, ctx)
+    const plan = await withTarget(project, opts, ctx, async (target) => {
+      const state = loadState(project.root, target.id, target.name)
+      const built = await buildPlan({ sources: project.sources, target, state, slugs, assumeUnverifiedChanged: opts.includeUnverified === true })
+      return built.plan
+    })
+    const json = `${JSON.stringify(plan, null, 2)}\n`
+    if (opts.out) writeFileAtomic(resolve(ctx.io.cwd, opts.out), json)
+    if (opts.json) ctx.io.stdout.write(json)
+    else {
+      ctx.out(formatPlanText(plan, ctx.c))
+      if (opts.out) ctx.out(`Saved the plan to ${opts.out}; apply it with \`galley publish --plan ${opts.out}\`.`)
+    }
+    appendStepSummary(ctx, formatPlanMarkdown(plan))
+    ctx.exitCode = opts.detailedExitcode && hasChanges(plan) ? ExitCode.Changes : ExitCode.Ok
+  })
+}

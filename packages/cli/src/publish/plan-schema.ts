@@ -1,0 +1,96 @@
+/**
+ * @module The plan file (`galley plan --out plan.json`, `--json`): a versioned, documented format. The zod schema
+ * is the source of truth; `plan.schema.json` at the package root is generated from it (a test keeps them equal).
+ */
+import { z } from 'zod'
+
+/** Bumped on any incompatible change of the plan format; `galley publish --plan` refuses other versions. */
+export const PLAN_FORMAT_VERSION = 1
+
+/** The `$schema` written into plan files: the `$id` of `plan.schema.json`. */
+export const PLAN_SCHEMA_ID = 'https://galley.dev/schemas/plan-v1.json'
+
+export const PLAN_ACTIONS = ['create', 'update', 'unchanged', 'remote-only'] as const
+export type PlanAction = (typeof PLAN_ACTIONS)[number]
+
+const changeValue = z.union([z.string(), z.boolean(), z.null()])
+
+export const manifestChangeSchema = z
+  .object({
+    kind: z.enum(['added', 'removed', 'type-changed', 'required-changed', 'label-changed', 'preview-changed', 'order-changed']),
+    target: z.enum(['variable', 'loop', 'item-field']),
+    key: z.string().describe('Variable key, loop key or item field key; "*" for order-changed.'),
+    loop: z.string().optional().describe('The loop of an item-field change.'),
+    before: changeValue.optional(),
+    after: changeValue.optional(),
+    breaking: z.boolean(),
+    breakingReason: z.string().optional(),
+  })
+  .strict()
+
+export const planTemplateSchema = z
+  .object({
+    slug: z.string(),
+    action: z.enum(PLAN_ACTIONS),
+    file: z.string().nullable().describe('The source file (posix, relative to the project root); null for remote-only.'),
+    contentHash: z
+      .string()
+      .nullable()
+      .describe('sha256 of the canonical body the source would publish; publish --plan refuses when the source changed since.'),
+    remote: z
+      .object({
+        id: z.string(),
+        templateType: z.string(),
+        versionNumber: z.number().int().nullable(),
+        updatedAt: z.string(),
+      })
+      .strict()
+      .nullable()
+      .describe('The remote template as the plan saw it; null when it does not exist. publish --plan refuses when it moved.'),
+    changedFields: z.array(z.enum(['name', 'description', 'manifest', 'pageConfig', 'layout'])),
+    unverifiedFields: z
+      .array(z.enum(['pageConfig', 'layout']))
+      .describe('Fields that could not be compared: the API does not return them and no publish record vouches for the remote version.'),
+    unverifiedReason: z.enum(['no-record', 'remote-moved']).optional(),
+    changes: z.array(manifestChangeSchema).describe('Variable-level manifest diff (remote -> source).'),
+    breaking: z.boolean(),
+    blocked: z.string().optional().describe('Why this template cannot be published (e.g. a pdf-overlay source).'),
+  })
+  .strict()
+
+export const planSchema = z
+  .object({
+    $schema: z.string().optional(),
+    formatVersion: z.literal(PLAN_FORMAT_VERSION),
+    createdAt: z.string().describe('ISO date-time the plan was made.'),
+    target: z
+      .object({
+        name: z.string(),
+        id: z.string(),
+        baseUrl: z.string(),
+        embedded: z.boolean(),
+      })
+      .strict(),
+    summary: z
+      .object({
+        create: z.number().int(),
+        update: z.number().int(),
+        unchanged: z.number().int(),
+        remoteOnly: z.number().int(),
+        breaking: z.number().int(),
+        unverified: z.number().int(),
+        blocked: z.number().int(),
+      })
+      .strict(),
+    templates: z.array(planTemplateSchema).describe('Sorted by slug.'),
+  })
+  .strict()
+
+export type Plan = z.infer<typeof planSchema>
+export type PlanTemplate = z.infer<typeof planTemplateSchema>
+
+/** The JSON Schema (draft 2020-12) of a plan file, as shipped in `plan.schema.json`. */
+export function planJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(planSchema, { target: 'draft-2020-12' }) as Record<string, unknown>
+  return { $id: PLAN_SCHEMA_ID, title: 'Galley plan', ...schema }
+}

@@ -1,0 +1,163 @@
+/**
+ * @module Where a command talks to (DESIGN §5): `--env NAME`, else `CRAFTKIT_BASE_URL` + `CRAFTKIT_API_KEY`,
+ * else the embedded emulator started in-process with its data under `<root>/.galley/emulator`.
+ */
+import { createHash, randomBytes } from 'node:crypto'
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { createClient, type CraftkitClient } from '@galley/client'
+import { GalleyError } from '@galley/core'
+import { startEmulator } from '@galley/emulator'
+import type { CliIo } from './context.ts'
+import type { Project } from './project.ts'
+
+/** The Craftkit deployment a command works against. The API key stays inside `client`; it is never exposed. */
+export interface Target {
+  /** `'embedded emulator'`, the `--env` name, or `'CRAFTKIT_BASE_URL'`. */
+  name: string
+  baseUrl: string
+  /** A client with the default retry policy (GETs and idempotent renders are retried; PUT/DELETE are not). */
+  client: CraftkitClient
+  /** True for the in-process emulator. */
+  embedded: boolean
+  /**
+   * A stable id for this target (no secrets): `embedded`, `env-<name>-<hash>` or `url-<hash>`, where the hash
+   * covers the base URL and a hash of the key, so two projects on one host get separate publish records.
+   */
+  id: string
+  /** Stops the embedded emulator; a no-op for remote targets. */
+  close(): Promise<void>
+}
+
+export interface ResolveTargetOptions {
+  /** `--env NAME`: an entry of the config's `environments`. */
+  env?: string | undefined
+  io: CliIo
+  /**
+   * Refuse `ck_live_` keys (production, billable): set by flows that write freely, such as `galley dev`.
+   * @default false
+   */
+  refuseLiveKeys?: boolean
+}
+
+export const EMBEDDED_TARGET_NAME = 'embedded emulator'
+
+/**
+ * Picks the target of a command, in DESIGN §5's order, and builds its client.
+ *
+ * @example
+ * const target = await resolveTarget(project, { env: opts.env, io: ctx.io })
+ * try { await target.client.templates.list() } finally { await target.close() }
+ */
+export async function resolveTarget(project: Project, options: ResolveTargetOptions): Promise<Target> {
+  const env = options.io.env
+  if (options.env !== undefined) {
+    const environments = project.config.environments
+    const entry = environments[options.env]
+    if (!entry) {
+      const known = Object.keys(environments)
+      throw new GalleyError('unknown_environment', `No environment "${options.env}" in ${configName(project)}.`, {
+        hint: known.length
+          ? `Use one of: ${known.join(', ')}.`
+          : 'Add it under `environments: { name: { baseUrl, apiKeyEnv } }` in galley.config.ts.',
+      })
+    }
+    const apiKey = env[entry.apiKeyEnv]
+    if (!apiKey) {
+      throw new GalleyError('missing_api_key', `Environment "${options.env}" reads its API key from $${entry.apiKeyEnv}, which is not set.`, {
+        hint: `Set ${entry.apiKeyEnv} to the project key of ${entry.baseUrl} (a CI secret); it is never printed.`,
+      })
+    }
+    checkKey(apiKey, `$${entry.apiKeyEnv}`, options)
+    return remoteTarget(options.env, entry.baseUrl, apiKey, `env-${safeId(options.env)}-${targetHash(entry.baseUrl, apiKey)}`)
+  }
+  const baseUrl = env.CRAFTKIT_BASE_URL
+  const apiKey = env.CRAFTKIT_API_KEY
+  if (baseUrl) {
+    if (!apiKey) {
+      throw new GalleyError('missing_api_key', 'CRAFTKIT_BASE_URL is set but CRAFTKIT_API_KEY is not.', {
+        hint: 'Set CRAFTKIT_API_KEY to the project key of that deployment, or unset CRAFTKIT_BASE_URL to use the embedded emulator.',
+      })
+    }
+    checkKey(apiKey, '$CRAFTKIT_API_KEY', options)
+    return remoteTarget('CRAFTKIT_BASE_URL', baseUrl, apiKey, `url-${targetHash(baseUrl, apiKey)}`)
+  }
+  if (apiKey) {
+    // Conservative: a key alone could mean production (the client's default host) or be left over in the shell
+    // for an app. Publishing to production by accident is worse than asking.
+    throw new GalleyError('ambiguous_target', 'CRAFTKIT_API_KEY is set but CRAFTKIT_BASE_URL is not, so the target is ambiguous.', {
+      hint: 'Set CRAFTKIT_BASE_URL (e.g. https://api.craftkit.dev), use --env NAME, or unset CRAFTKIT_API_KEY to use the embedded emulator.',
+    })
+  }
+  return embeddedTarget(project)
+}
+
+function remoteTarget(name: string, baseUrl: string, apiKey: string, id: string): Target {
+  const client = createClient({ apiKey, baseUrl, userAgent: 'galley-cli' })
+  return { name, baseUrl, client, embedded: false, id, close: async () => {} }
+}
+
+async function embeddedTarget(project: Project): Promise<Target> {
+  const dataDir = join(project.root, '.galley', 'emulator')
+  const apiKey = loadOrCreateEmulatorKey(dataDir)
+  const emulator = await startEmulator({ port: 0, dataDir, apiKeys: [apiKey], quiet: true })
+  const client = createClient({ apiKey, baseUrl: emulator.url, userAgent: 'galley-cli' })
+  let closed: Promise<void> | undefined
+  return {
+    name: EMBEDDED_TARGET_NAME,
+    baseUrl: emulator.url,
+    client,
+    embedded: true,
+    id: 'embedded',
+    close: () => (closed ??= emulator.close()),
+  }
+}
+
+/** The key file of the embedded emulator: created once (0600), then passed as `apiKeys` on every start. */
+export function emulatorKeyFile(root: string): string {
+  return join(root, '.galley', 'emulator', 'api-key')
+}
+
+function loadOrCreateEmulatorKey(dataDir: string): string {
+  const file = join(dataDir, 'api-key')
+  if (existsSync(file)) {
+    const key = readFileSync(file, 'utf8').trim()
+    if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600)
+    if (key.startsWith('ck_live_')) {
+      throw new GalleyError('live_key_refused', `${file} holds a ck_live_ key; the embedded emulator only takes test keys.`, {
+        hint: 'Delete that file (a new ck_test_ key is generated), and keep production keys in the environment only.',
+      })
+    }
+    if (/^ck_test_[A-Za-z0-9_-]{16,}$/.test(key)) return key
+    throw new GalleyError('invalid_emulator_key', `${file} does not hold a ck_test_ key.`, {
+      hint: 'Delete the file; the next command generates a new key.',
+    })
+  }
+  mkdirSync(dataDir, { recursive: true })
+  const key = `ck_test_${randomBytes(24).toString('base64url')}`
+  const tmp = `${file}.${process.pid}.tmp`
+  writeFileSync(tmp, `${key}\n`, { mode: 0o600 })
+  renameSync(tmp, file)
+  return key
+}
+
+function checkKey(apiKey: string, where: string, options: ResolveTargetOptions): void {
+  if (options.refuseLiveKeys && apiKey.startsWith('ck_live_')) {
+    throw new GalleyError('live_key_refused', `${where} holds a ck_live_ (production) key, which this command never uses.`, {
+      hint: 'Use a ck_test_ key, or unset the variable to work against the embedded emulator.',
+    })
+  }
+}
+
+function configName(project: Project): string {
+  return project.config.configFile ? (project.config.configFile.split(/[\\/]/).pop() ?? 'the config') : 'the config (none found)'
+}
+
+function targetHash(baseUrl: string, apiKey: string): string {
+  const keyHash = createHash('sha256').update(apiKey).digest('hex')
+  return createHash('sha256').update(`${baseUrl.replace(/\/+$/, '')}\n${keyHash}`).digest('hex').slice(0, 12)
+}
+
+function safeId(name: string): string {
+  return name.replace(/[^A-Za-z0-9_-]/g, '_')
+}
