@@ -91,6 +91,12 @@ export type PlanTemplate = z.infer<typeof planTemplateSchema>
 
 /** The JSON Schema (draft 2020-12) of a plan file, as shipped in `plan.schema.json`. */
 export function planJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(planSchema, { target: 'draft-2020-12' }) as Record<string, unknown>
-  return { $id: PLAN_SCHEMA_ID, title: 'Galley plan', ...schema }
+  const { $schema, ...schema } = z.toJSONSchema(planSchema, { target: 'draft-2020-12' }) as Record<string, unknown>
+  return {
+    $schema,
+    $id: PLAN_SCHEMA_ID,
+    title: 'Galley plan',
+    description: 'What `galley publish` would do on one target, per template (`galley plan --json` / `--out`). See the @galley/cli README.',
+    ...schema,
+  }
 }
