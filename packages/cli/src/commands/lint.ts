@@ -1,0 +1,87 @@
+import { existsSync, statSync } from 'node:fs'
+import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path'
+import { Option } from 'commander'
+import { GalleyError, lintSources, loadTemplateSources, type Diagnostic, type TemplateSource } from '@galley/core'
+import { ExitCode } from '../exit-codes.ts'
+import { loadProject, type Project } from '../project.ts'
+import { printDiagnostics, REPORT_FORMATS, type ReportFormat } from '../report/index.ts'
+import type { RegisterCommand } from './registry.ts'
+
+interface LintFlags {
+  format: ReportFormat
+  config?: string
+  cwd?: string
+}
+
+/** `galley lint [paths]`: every rule on every template and fixture; exit 1 on errors (warnings pass). */
+export const registerLint: RegisterCommand = (program, ctx) => {
+  program
+    .command('lint')
+    .description('check every template and fixture against Craftkit\'s rules; exit 1 on errors')
+    .argument('[paths...]', 'template folders, template.yaml or fixture files, or folders of templates (default: all templates)')
+    .addOption(new Option('--format <format>', 'output format').choices(REPORT_FORMATS).default('pretty'))
+    .option('--config <file>', 'the config file (default: galley.config.{ts,mjs,json} in the folder or above)')
+    .option('--cwd <dir>', 'run as if started in this folder')
+    .action(async (paths: string[], flags: LintFlags) => {
+      const cwd = resolve(ctx.io.cwd, flags.cwd ?? '.')
+      let project: Project
+      try {
+        project = await loadProject(flags.config === undefined ? { cwd } : { cwd, configPath: flags.config })
+      } catch (error) {
+        // A bad config is reported like any other finding, so --format json/sarif consumers still get a document.
+        if (!(error instanceof GalleyError) || (flags.format === 'pretty' && error.diagnostics.length === 0)) throw error
+        if (flags.format === 'pretty') ctx.out(ctx.c.red(`error: ${error.message}`))
+        const diagnostics: Diagnostic[] = error.diagnostics.length
+          ? error.diagnostics
+          : [{ code: error.code, severity: 'error', message: error.message, ...(error.hint ? { hint: error.hint } : {}), file: flags.config ?? '.', line: 1, column: 1 }]
+        printDiagnostics(ctx, diagnostics, { format: flags.format, root: cwd })
+        ctx.exitCode = ExitCode.Error
+        return
+      }
+      const sources = paths.length ? await selectSources(project, paths, cwd) : project.sources
+      const diagnostics = lintSources(sources, { rules: project.config.lint.rules })
+      const counts = { templates: sources.length, fixtures: sources.reduce((n, s) => n + s.fixtures.length, 0) }
+      if (sources.length === 0 && flags.format === 'pretty') {
+        ctx.out(ctx.c.yellow(`No templates found in ${posix(relative(cwd, project.config.templates)) || '.'} (each template is <folder>/template.yaml).`))
+      }
+      printDiagnostics(ctx, diagnostics, { format: flags.format, root: project.root, counts })
+      ctx.exitCode = diagnostics.some((d) => d.severity === 'error') ? ExitCode.Error : ExitCode.Ok
+    })
+}
+
+/**
+ * The sources named by paths: inside the configured templates folder they are picked from the project; a
+ * template folder (or a folder of templates) elsewhere is read on its own.
+ */
+async function selectSources(project: Project, paths: string[], cwd: string): Promise<TemplateSource[]> {
+  const picked = new Map<string, TemplateSource>()
+  for (const raw of paths) {
+    const path = resolve(cwd, raw)
+    if (!existsSync(path)) {
+      throw new GalleyError('lint-path-not-found', `${raw} does not exist.`, { hint: 'Pass template folders, template.yaml or fixture files, or folders of templates.' })
+    }
+    // A folder above templates, a template folder, or a file inside one.
+    let found = project.sources.filter((s) => contains(path, s.dir) || contains(s.dir, path))
+    if (found.length === 0) {
+      const dir = statSync(path).isFile() ? dirname(path) : path
+      found = existsSync(resolve(dir, 'template.yaml'))
+        ? await loadTemplateSources({ root: project.root, templatesDir: dirname(dir), only: [basename(dir)] })
+        : await loadTemplateSources({ root: project.root, templatesDir: dir })
+    }
+    if (found.length === 0) {
+      throw new GalleyError('lint-path-empty', `${raw} holds no template (no <folder>/template.yaml).`, { hint: 'Pass a template folder, or a folder of template folders.' })
+    }
+    for (const s of found) picked.set(s.dir, s)
+  }
+  return [...picked.values()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))
+}
+
+/** Whether `inner` is `outer` or below it. */
+function contains(outer: string, inner: string): boolean {
+  const rel = relative(outer, inner)
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))
+}
+
+function posix(p: string): string {
+  return p.split(sep).join('/')
+}
