@@ -1,27 +1,22 @@
-// Reads the bench corpus as generator input. TEMPORARY: parses template.yaml with the `yaml` package until
-// @galley/core's source parser (packages/core/src/source) lands; then this calls it instead.
-import { readdirSync, readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
+// Reads the bench corpus as generator input with @galley/core's `loadTemplateSources`, the reader behind
+// `galley generate` (positions, schema checks, fixtures), so the codegen-alone row pays what the CLI pays.
 import { join } from 'node:path'
 
 const repo = join(import.meta.dirname, '../..')
-const { parse } = createRequire(join(repo, 'packages/core/package.json'))('yaml')
-const fields = (map) => Object.entries(map ?? {}).map(([key, f]) => ({ key, ...f }))
+const { loadTemplateSource, loadTemplateSources } = await import(join(repo, 'packages/core/dist/index.mjs'))
 
+function toInput(source) {
+  const errors = source.diagnostics.filter((d) => d.severity === 'error')
+  if (!source.template || errors.length > 0) throw new Error(`${source.file}: ${errors.map((d) => `${d.line}:${d.column} ${d.message}`).join('; ')}`)
+  const t = source.template
+  return { slug: t.slug, name: t.name, description: t.description ?? null, manifest: t.manifest, sourcePath: source.file }
+}
+
+/** One template again, after its source changed (what a watcher does). */
 export async function reloadTemplate(dir, slug) {
-  const source = parse(readFileSync(join(dir, 'templates', slug, 'template.yaml'), 'utf8'))
-  return {
-    slug: source.slug,
-    name: source.name,
-    description: source.description ?? null,
-    manifest: {
-      variables: fields(source.variables),
-      loops: Object.entries(source.loops ?? {}).map(([key, l]) => ({ key, label: l.label, itemFields: fields(l.itemFields) })),
-    },
-    sourcePath: `templates/${slug}/template.yaml`,
-  }
+  return toInput(await loadTemplateSource(dir, join(dir, 'templates', slug), slug))
 }
 
 export async function loadTemplates(dir) {
-  return Promise.all(readdirSync(join(dir, 'templates')).sort().map((slug) => reloadTemplate(dir, slug)))
+  return (await loadTemplateSources({ root: dir, templatesDir: 'templates' })).map(toInput)
 }

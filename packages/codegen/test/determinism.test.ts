@@ -2,14 +2,13 @@ import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { generateModule, parseSnapshot, serializeSnapshot, snapshotTemplates, SNAPSHOT_FORMAT } from '../src/index.ts'
-import { caseNames, readCase } from './utils.ts'
+import { generateModule, parseSnapshot, serializeSnapshot, snapshotTemplates, SNAPSHOT_FORMAT, type TemplateInput } from '../src/index.ts'
+import { caseNames, readCase, type CaseSettings } from './utils.ts'
 
 const DIST = pathToFileURL(join(import.meta.dirname, '../dist/index.mjs')).href
 
 /** Generates a case in a fresh Node process from the built package (another run, another heap, another clock). */
-function generateInChildProcess(name: string, reverse: boolean): string {
-  const { templates, settings } = readCase(name)
+function generateInChildProcess(templates: TemplateInput[], settings: CaseSettings, reverse: boolean): string {
   const input = JSON.stringify({ templates: reverse ? [...templates].reverse() : templates, options: settings.options ?? {} })
   const script = `import { generateModule } from ${JSON.stringify(DIST)}
     let input = ''
@@ -21,14 +20,14 @@ function generateInChildProcess(name: string, reverse: boolean): string {
 
 describe('byte-identical output', () => {
   it.each(caseNames())('%s: across two processes (other time zone and locale) and template order', async (name) => {
-    const { templates, settings } = readCase(name)
+    const { templates, settings } = await readCase(name)
     const here = await generateModule(templates, { ...settings.options, cache: false })
-    expect(generateInChildProcess(name, false)).toBe(here)
-    expect(generateInChildProcess(name, true)).toBe(here)
+    expect(generateInChildProcess(templates, settings, false)).toBe(here)
+    expect(generateInChildProcess(templates, settings, true)).toBe(here)
   })
 
   it.each(caseNames())('%s: from a snapshot of the same templates as published (what --from remote reads)', async (name) => {
-    const { templates, settings } = readCase(name)
+    const { templates, settings } = await readCase(name)
     const local = await generateModule(templates, { ...settings.options, cache: false })
     // What GET /v1/templates/:slug returns after a PUT of each source: the manifest, name, description and version.
     const snapshot = parseSnapshot(

@@ -1,7 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { join, relative, resolve } from 'node:path'
-import type { Manifest, VariableDefinition } from '@galley/core'
+import { join, resolve } from 'node:path'
+import { loadTemplateSources, toTemplateBody, type TemplateBody } from '@galley/core'
 import type { GenerateOptions, TemplateInput } from '../src/index.ts'
 
 export const FIXTURES = join(import.meta.dirname, 'fixtures')
@@ -24,38 +23,43 @@ export function caseNames(): string[] {
     .sort()
 }
 
-export function readCase(name: string): { dir: string; settings: CaseSettings; templates: TemplateInput[] } {
+export async function readCase(name: string): Promise<{ dir: string; settings: CaseSettings; templates: TemplateInput[] }> {
   const dir = join(FIXTURES, name)
   const settingsFile = join(dir, 'case.json')
   const settings: CaseSettings = existsSync(settingsFile) ? JSON.parse(readFileSync(settingsFile, 'utf8')) : {}
   const templatesDir = resolve(dir, settings.templatesDir ?? 'templates')
   // Source paths are relative to the project root: the repo for the repo's templates, else the case folder.
   const root = templatesDir === join(REPO, 'templates') ? REPO : dir
-  const templates = loadTemplateSources(templatesDir, root).map((t) => ({ ...t, versionNumber: settings.versionNumbers?.[t.slug] ?? null }))
+  const templates = (await readTemplates(templatesDir, root)).map((t) => ({ ...t, versionNumber: settings.versionNumbers?.[t.slug] ?? null }))
   return { dir, settings, templates }
 }
 
-// TEMPORARY: reads template.yaml with the `yaml` package until @galley/core's source parser lands.
-const { parse } = createRequire(join(REPO, 'packages/core/package.json'))('yaml') as { parse(text: string): any }
+/**
+ * The generator inputs of a templates folder, read by `@galley/core`'s `loadTemplateSources` (as `galley
+ * generate` reads them). A source with an error fails the test: every fixture must be a valid template.
+ */
+export async function readTemplates(templatesDir: string, root: string): Promise<TemplateInput[]> {
+  return (await readSources(templatesDir, root)).map(({ input }) => input)
+}
 
-export function loadTemplateSources(templatesDir: string, root: string): TemplateInput[] {
-  if (!existsSync(templatesDir)) return []
-  return readdirSync(templatesDir, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && existsSync(join(templatesDir, e.name, 'template.yaml')))
-    .map((e) => {
-      const file = join(templatesDir, e.name, 'template.yaml')
-      const source = parse(readFileSync(file, 'utf8'))
-      const fields = (map: Record<string, Omit<VariableDefinition, 'key'>> | null | undefined): VariableDefinition[] =>
-        Object.entries(map ?? {}).map(([key, f]) => ({ key, ...f }))
-      const manifest: Manifest = {
-        variables: fields(source.variables),
-        loops: Object.entries((source.loops ?? {}) as Record<string, any>).map(([key, l]) => ({
-          key,
-          label: l.label,
-          itemFields: fields(l.itemFields),
-          ...(l.previewData ? { previewData: l.previewData } : {}),
-        })),
-      }
-      return { slug: source.slug, name: source.name, description: source.description ?? null, manifest, sourcePath: relative(root, file).split('\\').join('/') }
-    })
+/** Generator inputs and the `PUT /v1/templates/:slug` body of each template in a folder. */
+export async function readSources(templatesDir: string, root: string): Promise<{ input: TemplateInput; body: TemplateBody }[]> {
+  const sources = await loadTemplateSources({ root, templatesDir })
+  return sources.map((source) => {
+    const errors = source.diagnostics.filter((d) => d.severity === 'error')
+    if (!source.template || errors.length > 0) {
+      throw new Error(`${source.file} does not load: ${errors.map((d) => `${d.line}:${d.column} ${d.message}`).join('; ')}`)
+    }
+    const t = source.template
+    return {
+      input: { slug: t.slug, name: t.name, description: t.description ?? null, manifest: t.manifest, sourcePath: source.file },
+      body: toTemplateBody(t),
+    }
+  })
+}
+
+/** The repo's own templates (templates/ at the repo root): generator inputs and PUT bodies, for the e2e test. */
+export async function loadRepoTemplates(): Promise<{ inputs: TemplateInput[]; bodies: Map<string, TemplateBody> }> {
+  const sources = await readSources(join(REPO, 'templates'), REPO)
+  return { inputs: sources.map((s) => s.input), bodies: new Map(sources.map((s) => [s.input.slug, s.body])) }
 }
