@@ -35,8 +35,8 @@ export function createPdf(setup: PageSetup, title: string): { doc: Doc; done: Pr
     compress: true,
   }) as Doc
   const fonts = loadFonts()
-  doc.registerFont(FONT_REGULAR, fonts.regular)
-  doc.registerFont(FONT_BOLD, fonts.bold)
+  doc.registerFont(FONT_REGULAR, fonts.regular as Buffer)
+  doc.registerFont(FONT_BOLD, fonts.bold as Buffer)
   doc.font(FONT_REGULAR).fontSize(BODY_SIZE).fillColor(COLORS.text)
   const chunks: Buffer[] = []
   doc.on('data', (c: Buffer) => chunks.push(c))

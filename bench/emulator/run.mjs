@@ -1,0 +1,230 @@
+#!/usr/bin/env node
+// bench/emulator: sustained render throughput and p50/p95 latency of the emulator through its real HTTP API,
+// beside the renderer alone on the same documents, in the same run.
+//
+//   pdfkit alone      the same strings written with pdfkit (same fonts, parsed once; no layout engine): the floor
+//   renderDocument    the emulator's renderer alone (layout + pdfkit), in process, one at a time: the baseline
+//   HTTP API c=N      N clients, each: POST /v1/templates/invoice/render, then wait for that render to reach a
+//                     terminal state, then the next; the emulator runs in a child process (bench/emulator/server.mjs)
+//                     with its default render concurrency. Completion is observed through the emulator's own signed
+//                     render webhook (received here), with a slow 1 s poll of GET /v1/renders/:id as a safety net.
+//
+// Latency = submit -> completion as the client sees it. Throughput = renders / wall time of the whole batch.
+// Timings are printed, never asserted. Needs `pnpm build` first (`pnpm bench emulator` does it).
+//   node bench/emulator/run.mjs [--renders N] [--concurrency 1,8,32]
+//   GALLEY_BENCH_EMULATOR_RENDERS=100 node bench/emulator/run.mjs      (quick run)
+import { spawn } from 'node:child_process'
+import { createHmac } from 'node:crypto'
+import { createServer } from 'node:http'
+import { createRequire } from 'node:module'
+import { availableParallelism } from 'node:os'
+import { parseArgs } from 'node:util'
+import { fromEmulator, loadCore, loadFixture, loadRenderDocument, loadTemplateBody, repo } from './load.mjs'
+
+const { values } = parseArgs({
+  options: {
+    renders: { type: 'string', default: process.env.GALLEY_BENCH_EMULATOR_RENDERS ?? '1000' },
+    concurrency: { type: 'string', default: process.env.GALLEY_BENCH_EMULATOR_CONCURRENCY ?? '1,8,32' },
+  },
+})
+const renders = Number(values.renders)
+const levels = values.concurrency.split(',').map(Number)
+if (!(renders > 0) || levels.some((c) => !(c > 0))) throw new Error('--renders and --concurrency take positive numbers')
+
+const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]
+const summarize = (name, conc, wallMs, latencies) => {
+  const sorted = [...latencies].sort((a, b) => a - b)
+  return { name, conc, n: latencies.length, wallMs, rps: (latencies.length / wallMs) * 1000, p50: pct(sorted, 50), p95: pct(sorted, 95) }
+}
+
+const slug = 'invoice'
+const body = loadTemplateBody(slug)
+const fixture = loadFixture(slug, 'standard')
+const core = await loadCore()
+const checked = core.validateData(body.manifest, fixture)
+if (!checked.ok) throw new Error(`templates/${slug}/fixtures/standard.json does not validate`)
+const { renderDocument, source } = await loadRenderDocument()
+const input = { name: body.name, manifest: body.manifest, pageConfig: body.pageConfig ?? null, layout: body.layout ?? null, templateType: 'document', data: checked.data }
+
+console.log(`${renders} renders of templates/${slug} (fixtures/standard.json) per case; Node ${process.version}, ${availableParallelism()} CPUs`)
+console.log(`renderDocument from ${source}`)
+
+// --- pdfkit raw: the same text, no layout engine -------------------------------------------------------------
+const PDFDocument = fromEmulator('pdfkit')
+const { readFileSync } = await import('node:fs')
+// Parsed once with pdfkit's fontkit, as renderDocument does, so this row is the floor for the same work.
+const fontkit = createRequire(fromEmulator.resolve('pdfkit'))('fontkit')
+const fontRegular = fontkit.create(readFileSync(fromEmulator.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf')))
+const fontBold = fontkit.create(readFileSync(fromEmulator.resolve('dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf')))
+const lines = [
+  ...body.manifest.variables.map((v) => [v.label ?? v.key, String(v.key.split('.').reduce((o, k) => o?.[k], checked.data) ?? '')]),
+]
+const rows = checked.data.lineItems.map((r) => Object.values(r).map(String))
+function pdfkitRaw() {
+  return new Promise((resolve, reject) => {
+    const doc = new PDFDocument({ size: 'A4', margin: 51, info: { CreationDate: new Date(0) } })
+    doc.registerFont('R', fontRegular)
+    doc.registerFont('B', fontBold)
+    const chunks = []
+    doc.on('data', (c) => chunks.push(c))
+    doc.on('end', () => resolve(Buffer.concat(chunks)))
+    doc.on('error', reject)
+    doc.font('B').fontSize(20).text(body.name)
+    for (const [label, value] of lines) doc.font('B').fontSize(9).text(label).font('R').fontSize(10).text(value)
+    for (const r of rows) doc.text(r.join('   '))
+    doc.end()
+  })
+}
+
+async function inProcess(name, fn) {
+  for (let i = 0; i < Math.min(20, renders); i++) await fn() // warm-up: JIT, font parsing caches
+  const latencies = []
+  const t0 = performance.now()
+  for (let i = 0; i < renders; i++) {
+    const s = performance.now()
+    await fn()
+    latencies.push(performance.now() - s)
+  }
+  return summarize(name, 1, performance.now() - t0, latencies)
+}
+
+const results = []
+results.push(await inProcess('pdfkit alone', pdfkitRaw))
+const baseline = await inProcess('renderDocument', () => renderDocument(input))
+results.push(baseline)
+
+// --- the HTTP API ------------------------------------------------------------------------------------------
+const secret = 'whsec_bench'
+const done = new Map() // renderId -> { at, status }
+const waiters = new Map() // renderId -> resolve
+let viaWebhook = 0
+let viaPoll = 0
+const receiver = createServer((req, res) => {
+  const chunks = []
+  req.on('data', (c) => chunks.push(c))
+  req.on('end', () => {
+    const at = performance.now()
+    const raw = Buffer.concat(chunks).toString('utf8')
+    res.writeHead(204).end()
+    if (createHmac('sha256', secret).update(raw).digest('hex') !== req.headers['x-craftkit-signature']) return
+    const p = JSON.parse(raw)
+    complete(p.renderId, p.status, at, 'webhook', p.errorMessage)
+  })
+})
+await new Promise((r) => receiver.listen(0, '127.0.0.1', r))
+const hookUrl = `http://127.0.0.1:${receiver.address().port}/hook`
+
+function complete(id, status, at, how, errorMessage) {
+  if (done.has(id)) return
+  done.set(id, { at, status, errorMessage })
+  if (how === 'webhook') viaWebhook++
+  else viaPoll++
+  waiters.get(id)?.()
+  waiters.delete(id)
+}
+
+let httpError
+const child = spawn(process.execPath, [new URL('./server.mjs', import.meta.url).pathname, JSON.stringify({ webhooks: [{ url: hookUrl, secret }] })], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+  cwd: repo,
+})
+const ready = new Promise((resolve, reject) => {
+  let buf = ''
+  child.stdout.on('data', (c) => {
+    buf += c
+    const nl = buf.indexOf('\n')
+    if (nl >= 0) resolve(JSON.parse(buf.slice(0, nl)))
+  })
+  child.on('exit', (code) => reject(new Error(`the emulator exited (${code}) before it was ready`)))
+})
+
+try {
+  const { url, apiKey } = await ready
+  const headers = { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' }
+  const put = await fetch(`${url}/v1/templates/${slug}`, { method: 'PUT', headers, body: JSON.stringify(body) })
+  if (!put.ok) throw new Error(`PUT /v1/templates/${slug}: ${put.status} ${await put.text()}`)
+  const renderBody = JSON.stringify({ data: fixture })
+
+  async function renderOnce() {
+    const start = performance.now()
+    const res = await fetch(`${url}/v1/templates/${slug}/render`, { method: 'POST', headers, body: renderBody })
+    const created = await res.json()
+    if (res.status !== 202) throw new Error(`POST render: ${res.status} ${JSON.stringify(created)}`)
+    const id = created.id
+    if (!done.has(id)) {
+      await new Promise((resolve) => {
+        waiters.set(id, resolve)
+        // Safety net for a lost webhook; slow enough not to load the server.
+        const poll = async () => {
+          if (done.has(id)) return
+          const r = await fetch(`${url}/v1/renders/${id}`, { headers }).then((x) => x.json()).catch(() => null)
+          if (r && (r.status === 'succeeded' || r.status === 'failed')) complete(id, r.status, performance.now(), 'poll', r.errorMessage)
+          else setTimeout(poll, 1000)
+        }
+        setTimeout(poll, 1000)
+      })
+    }
+    const d = done.get(id)
+    if (d.status !== 'succeeded') throw new Error(`render ${id} ${d.status}: ${d.errorMessage}`)
+    return d.at - start
+  }
+
+  async function http(conc) {
+    const latencies = []
+    let next = 0
+    const t0 = performance.now()
+    await Promise.all(
+      Array.from({ length: conc }, async () => {
+        while (next < renders) {
+          next++
+          latencies.push(await renderOnce())
+        }
+      }),
+    )
+    return summarize('HTTP API', conc, performance.now() - t0, latencies)
+  }
+
+  for (let i = 0; i < Math.min(20, renders); i++) await renderOnce() // warm-up
+  for (const c of levels) results.push(await http(c))
+
+  // One download, to show the PDFs are real.
+  const last = [...done.keys()].at(-1)
+  const pdf = await fetch(`${url}/v1/embed/renders/${last}/download`, { headers: { authorization: `Bearer ${apiKey}` } })
+  const bytes = new Uint8Array(await pdf.arrayBuffer())
+  const direct = await renderDocument(input)
+  console.log(`sample download: ${pdf.status}, ${bytes.length} bytes (renderDocument alone: ${direct.length} bytes); completions seen via webhook ${viaWebhook}, via poll ${viaPoll}`)
+} catch (err) {
+  httpError = err
+} finally {
+  if (child.exitCode === null) {
+    child.kill('SIGTERM')
+    await new Promise((r) => child.once('exit', r))
+  }
+  receiver.close()
+}
+
+// --- table -------------------------------------------------------------------------------------------------
+const f = (n, d = 1) => n.toFixed(d)
+const head = ['case', 'clients', 'renders', 'wall s', 'renders/s', 'p50 ms', 'p95 ms', 'thr. vs baseline', 'p50 vs baseline']
+const table = results.map((r) => [
+  r.name,
+  String(r.conc),
+  String(r.n),
+  f(r.wallMs / 1000, 2),
+  f(r.rps),
+  f(r.p50),
+  f(r.p95),
+  `${f(r.rps / baseline.rps, 2)}x`,
+  `${f(r.p50 / baseline.p50, 2)}x`,
+])
+const widths = head.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)))
+const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')
+console.log()
+console.log(line(head))
+console.log(widths.map((w) => '-'.repeat(w)).join('  '))
+for (const row of table) console.log(line(row))
+if (httpError) {
+  console.log(`\nHTTP API rows missing: ${httpError.message}`)
+  process.exitCode = 1
+}
+console.log('\nbaseline = renderDocument alone, in process, one at a time; the HTTP rows include validation, PGlite writes, the queue, the PDF file write and the webhook.')
