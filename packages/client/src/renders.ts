@@ -71,6 +71,9 @@ export interface RendersApi {
   download(idOrRender: string | Render, options?: DownloadOptions): Promise<Uint8Array>
 }
 
+/** How long the last poll may run past the wait's deadline (a slow or retried GET). */
+const POLL_GRACE_MS = 2000
+
 export function createRendersApi(ctx: HttpContext): RendersApi {
   const key = (): string | undefined => ctx.apiKey()
 
@@ -104,13 +107,30 @@ export function createRendersApi(ctx: HttpContext): RendersApi {
     const deadline = started + timeoutMs
     const id = typeof idOrRender === 'string' ? idOrRender : idOrRender.id
     const base = { method: 'GET', path: `/v1/renders/${enc(id)}` }
-    const getOptions = options.signal ? { signal: options.signal } : undefined
+    let current: Render | undefined
+    const timedOut = (): CraftkitError =>
+      new CraftkitError({
+        ...base,
+        status: 0,
+        code: 'wait_timeout',
+        retryable: true,
+        message: `Render ${id} was still ${current?.status ?? 'unread'} after ${timeoutMs} ms; wait again (renders.wait) or raise timeoutMs.`,
+      })
+    // One poll (with the request layer's own retries) may run past the deadline by POLL_GRACE_MS at most.
+    const poll = async (): Promise<Render> => {
+      const limit = AbortSignal.timeout(Math.max(0, deadline - Date.now()) + POLL_GRACE_MS)
+      try {
+        return await get(id, { signal: options.signal ? AbortSignal.any([options.signal, limit]) : limit })
+      } catch (error) {
+        if (error instanceof CraftkitError && error.code === 'aborted' && limit.aborted && !options.signal?.aborted) throw timedOut()
+        throw error
+      }
+    }
     // An id is polled at once; a render object was just read, so the first poll comes after the first delay.
     let attempt = 0
-    let current: Render
     if (typeof idOrRender === 'string') {
       attempt++
-      current = await get(id, getOptions)
+      current = await poll()
     } else {
       current = idOrRender
     }
@@ -127,21 +147,13 @@ export function createRendersApi(ctx: HttpContext): RendersApi {
         })
       }
       const remaining = deadline - Date.now()
-      if (remaining <= 0) {
-        throw new CraftkitError({
-          ...base,
-          status: 0,
-          code: 'wait_timeout',
-          retryable: true,
-          message: `Render ${id} was still ${current.status} after ${timeoutMs} ms; wait again (renders.wait) or raise timeoutMs.`,
-        })
-      }
+      if (remaining <= 0) throw timedOut()
       const next = Math.min(delay, remaining)
       options.onPoll?.({ attempt, render: current, delayMs: next })
       await sleep(next, options.signal, base, undefined, key())
       delay = Math.min(delay * 2, cap)
       attempt++
-      current = await get(id, getOptions)
+      current = await poll()
     }
   }
 
