@@ -51,7 +51,8 @@ export function printTemplateChunk(t: PrintableTemplate): string {
     docs: [
       [
         `Renders ${title}.`,
-        'Resolves to the queued render; `await render.wait()` resolves to the finished one. A failed render or a',
+        '',
+        'Resolves to the queued render; `await queued.wait()` resolves to the finished one. A failed render or a',
         'request error rejects with a `CraftkitError` typed by `code`.',
         ...(t.versionNumber === null ? [] : ['', `Pinned to version ${t.versionNumber} (\`--pin-versions\`); \`options.versionNumber\` overrides it.`]),
         '',
@@ -123,7 +124,8 @@ export function printModule(parts: ModuleParts): string {
       docs: [
         [
           "Renders any template of this module by slug; `data` is checked against that template's type.",
-          'Resolves to the queued render; `await render.wait()` resolves to the finished one.',
+          '',
+          'Resolves to the queued render; `await queued.wait()` resolves to the finished one.',
           ...(templates.length === 0
             ? []
             : ['', '@example', `const queued = await render(${stringLiteral(templates[0]!.names.slug)}, data, { idempotencyKey })`, 'const finished = await queued.wait()']),
