@@ -129,6 +129,34 @@ describe('renderDocument: the synthesized layout', () => {
     for (const probe of ['item-2500 ', 'item-5000 ', 'item-9999 ']) expect(all).toContain(probe)
   }, 120_000)
 
+  it('renders concurrently without documents affecting each other (fonts are shared)', async () => {
+    const manifest: Manifest = {
+      variables: [{ key: 'who', label: 'Who', dataType: 'text' }],
+      loops: [{ key: 'rows', label: 'Rows', itemFields: [{ key: 'v', label: 'Value', dataType: 'text' }] }],
+    }
+    const inputs = ['Ingrid Løvaas', 'Καλημέρα', 'Привет', 'Tomás'].map((who, i) => ({
+      name: `Doc ${i}`,
+      manifest,
+      pageConfig: null,
+      layout: null,
+      templateType: 'document' as const,
+      data: { who, rows: Array.from({ length: 600 + i * 100 }, (_, n) => ({ v: `${who} ${n}` })) },
+    }))
+    const sequential: Uint8Array[] = []
+    for (const input of inputs) sequential.push(await renderDocument(input))
+    const concurrent = await Promise.all(inputs.map((input) => renderDocument(input)))
+    concurrent.forEach((pdf, i) => expect(Buffer.from(pdf).equals(Buffer.from(sequential[i]!))).toBe(true))
+    expect(flat((await readPdf(concurrent[2]!)).text)).toContain('Привет 799')
+  })
+
+  it('drops control characters from values', async () => {
+    const manifest: Manifest = { variables: [{ key: 'a', label: 'Note', dataType: 'longtext' }], loops: [] }
+    const pdf = await renderDocument({ name: 'Ctl', manifest, pageConfig: null, layout: null, templateType: 'document', data: { a: 'one\u0000two\r\nthree\u0007' } })
+    const { text } = await readPdf(pdf)
+    expect(text).not.toMatch(/[\u0000\u0007]/)
+    expect(flat(text)).toContain('onetwo three')
+  })
+
   it('gives the same bytes for the same input (fixed creation date)', async () => {
     const a = await renderDocument(templateInput('charter-handover', 'checkout'))
     const b = await renderDocument(templateInput('charter-handover', 'checkout'))

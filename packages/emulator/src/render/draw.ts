@@ -134,12 +134,14 @@ export class PdfWriter {
     return size
   }
 
-  private measureText(text: string, style: TextStyle, width = this.width): number {
+  private measureText(raw: string, style: TextStyle, width = this.width): number {
+    const text = clean(raw)
     this.useStyle(style)
     return text === '' ? this.doc.currentLineHeight(true) : this.doc.heightOfString(text, { width, align: style.align ?? 'left' })
   }
 
-  private text(text: string, style: TextStyle, gap: number): void {
+  private text(raw: string, style: TextStyle, gap: number): void {
+    const text = clean(raw)
     const height = this.measureText(text, style)
     this.ensureSpace(Math.min(height, this.pageHeight))
     this.useStyle(style)
@@ -148,8 +150,10 @@ export class PdfWriter {
     this.doc.y += gap
   }
 
-  private field(label: string, value: string, link?: string): void {
+  private field(rawLabel: string, rawValue: string, link?: string): void {
     const doc = this.doc
+    const label = clean(rawLabel)
+    const value = clean(rawValue)
     const labelWidth = Math.min(170, this.width * 0.35)
     const valueWidth = this.width - labelWidth - 8
     const h = Math.max(this.measureText(label, { fontSize: LABEL_SIZE, bold: true }, labelWidth), this.measureText(value, {}, valueWidth))
@@ -197,15 +201,16 @@ export class PdfWriter {
 
   private button(el: Extract<Element, { kind: 'button' }>): void {
     const doc = this.doc
+    const label = clean(el.label)
     this.useStyle({ bold: true })
-    const w = Math.min(this.width, doc.widthOfString(el.label) + 24)
+    const w = Math.min(this.width, doc.widthOfString(label) + 24)
     const h = doc.currentLineHeight(true) + 12
     this.ensureSpace(h + 6)
     const x = el.align === 'center' ? this.x + (this.width - w) / 2 : el.align === 'right' ? this.x + this.width - w : this.x
     const y = doc.y
     doc.save().roundedRect(x, y, w, h, 4).fill(safeColor(el.backgroundColor) ?? COLORS.button).restore()
     this.useStyle({ bold: true, color: safeColor(el.color) ?? '#ffffff' })
-    doc.text(el.label, x + 12, y + 6, { width: w - 24, lineBreak: false })
+    doc.text(label, x + 12, y + 6, { width: w - 24, lineBreak: false })
     if (el.href) doc.link(x, y, w, h, el.href)
     doc.y = y + h + 8
   }
@@ -217,13 +222,15 @@ export class PdfWriter {
     const n = Math.max(1, el.header.length)
     const colW = this.width / n
     const cellW = colW - 2 * CELL_PAD
-    const rowHeight = (cells: string[], bold: boolean): number => {
+    const rowHeight = (raw: string[], bold: boolean): number => {
+      const cells = raw.map(clean)
       this.useStyle({ fontSize: LABEL_SIZE, bold })
       let h = doc.currentLineHeight(true)
       for (const c of cells) if (c !== '') h = Math.max(h, doc.heightOfString(c, { width: cellW }))
       return Math.min(h, this.pageHeight / 2) + 2 * CELL_PAD
     }
-    const drawRow = (cells: string[], bold: boolean, h: number): void => {
+    const drawRow = (raw: string[], bold: boolean, h: number): void => {
+      const cells = raw.map(clean)
       const y = doc.y
       if (bold) doc.save().rect(this.x, y, this.width, h).fill(COLORS.headerFill).restore()
       this.useStyle({ fontSize: LABEL_SIZE, bold })
@@ -324,6 +331,13 @@ export class PdfWriter {
     }
     return h
   }
+}
+
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g
+
+/** Drops control characters (data may carry NULs or form feeds) and normalises CRLF; keeps tabs and newlines. */
+function clean(s: string): string {
+  return /[\u0000-\u001f\u007f]/.test(s) ? s.replace(/\r\n?/g, '\n').replace(CONTROL, '') : s
 }
 
 /** Hex (`#abc`, `#aabbcc`) and plain CSS names only; anything else (`var(--x)`, classes) gets the default. */
