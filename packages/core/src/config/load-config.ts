@@ -54,7 +54,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<ResolvedCo
   const shown = toPosix(relative(cwd, file)) || basename(file)
   const { value, text } = await importConfig(file, shown)
   const candidate = value !== null && typeof value === 'object' && 'default' in (value as object) && Object.keys(value as object).length === 1 ? (value as { default: unknown }).default : value
-  const parsed = galleyConfigSchema.safeParse(candidate)
+  const parsed = galleyConfigSchema.safeParse(candidate, { reportInput: true })
   const diagnostics: Diagnostic[] = []
   if (!parsed.success) for (const issue of parsed.error.issues) diagnostics.push(...issueDiagnostics(issue, basename(file), text, file.endsWith('.json')))
   else {

@@ -72,3 +72,8 @@ export function templateJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(templateSourceSchema, { target: 'draft-07', io: 'input', unrepresentable: 'any' }) as Record<string, unknown>
   return { ...schema, $id: 'https://galley.dev/schemas/template.schema.json' }
 }
+
+/** The bytes of the shipped `template.schema.json`: pretty JSON with a final newline. */
+export function templateJsonSchemaText(): string {
+  return `${JSON.stringify(templateJsonSchema(), null, 2)}\n`
+}

@@ -115,18 +115,30 @@ export async function loadTemplateSource(root: string, dir: string, slug: string
     source.fixtures = await loadFixtures(root, dir, source.diagnostics)
     return source
   }
-  const parsed = parseYaml(read.text, file)
+  const parsed = parseTemplateSource(read.text, { slug, dir, file })
+  Object.assign(source, parsed)
+  if (source.template && typeof source.template.layout === 'string') {
+    const layout = await loadLayoutFile(root, dir, source.template.layout, source)
+    if (layout === undefined) delete source.template
+    else source.template = { ...source.template, layout }
+  }
+  source.fixtures = await loadFixtures(root, dir, source.diagnostics)
+  return source
+}
+
+/**
+ * Parses the text of one template.yaml into a source (no fixtures; a `layout` path is left as the string).
+ * For editors and watchers that hold the text already; `loadTemplateSources` reads files and calls this.
+ */
+export function parseTemplateSource(text: string, options: { slug: string; dir: string; file: string }): TemplateSource {
+  const source: TemplateSource = { slug: options.slug, dir: options.dir, file: options.file, fixtures: [], diagnostics: [] }
+  const parsed = parseYaml(text, options.file)
   source.locations = parsed.locations
   source.diagnostics.push(...parsed.diagnostics)
   if (parsed.value !== undefined) {
     const built = buildTemplate(parsed.value, parsed.doc, source)
-    if (built && typeof built.layout === 'string') {
-      const layout = await loadLayoutFile(root, dir, built.layout, source)
-      if (layout === undefined) source.template = undefined
-      else source.template = { ...built, layout }
-    } else source.template = built
+    if (built) source.template = built
   }
-  source.fixtures = await loadFixtures(root, dir, source.diagnostics)
   return source
 }
 
@@ -179,11 +191,11 @@ function buildTemplate(value: unknown, doc: Document, source: TemplateSource): S
     return undefined
   }
   const raw = value as Record<string, unknown>
-  const issues = [...(templateSourceSchema.safeParse(raw).error?.issues ?? [])]
+  const issues = [...(templateSourceSchema.safeParse(raw, { reportInput: true }).error?.issues ?? [])]
   // zod skips a record entry keyed `__proto__`; check such fields on their own so nothing escapes the schema.
   for (const [path, fields] of fieldMaps(raw)) {
     if (fields && Object.hasOwn(fields, '__proto__')) {
-      for (const issue of variableSourceSchema.safeParse(fields.__proto__).error?.issues ?? []) {
+      for (const issue of variableSourceSchema.safeParse(fields.__proto__, { reportInput: true }).error?.issues ?? []) {
         issues.push({ ...issue, path: [...path, '__proto__', ...issue.path] })
       }
     }
