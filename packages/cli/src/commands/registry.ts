@@ -1,5 +1,6 @@
 import type { Command } from 'commander'
 import type { CliContext } from '../context.ts'
+import { registerGenerate } from './generate.ts'
 import { registerLint } from './lint.ts'
 
 /** A command module registers itself on the program; its action sets `ctx.exitCode`. */
@@ -8,4 +9,5 @@ export type RegisterCommand = (program: Command, ctx: CliContext) => void
 /** Every command, in the order `galley --help` lists them. One import and one entry per command file. */
 export const COMMANDS: RegisterCommand[] = [
   registerLint,
+  registerGenerate,
 ]
