@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { basename, dirname, join, relative, resolve, sep } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { z } from 'zod'
 import { GalleyError, type Diagnostic } from '../diagnostics/diagnostic.ts'
 import { closest } from '../lint/helpers.ts'
@@ -112,7 +113,9 @@ async function importConfig(file: string, shown: string): Promise<{ value: unkno
   }
   try {
     const { createJiti } = await import('jiti')
-    const jiti = createJiti(file, { moduleCache: false, fsCache: false, interopDefault: true })
+    // `import { defineConfig } from '@galley/core'` in the config resolves to this very module, wherever the config
+    // lives and whether or not the project installed @galley/core itself.
+    const jiti = createJiti(file, { moduleCache: false, fsCache: false, interopDefault: true, alias: { '@galley/core': selfEntry() } })
     const value = await jiti.import(file, { default: true })
     return { value, text }
   } catch (error) {
@@ -166,6 +169,12 @@ function configDiagnostic(file: string, text: string, json: boolean, path: strin
     }
   }
   return { code: 'config', severity: 'error', message, hint, file, line, column }
+}
+
+/** The entry file of this package as it runs: `src/index.ts` under tests, `dist/index.mjs` when built. */
+function selfEntry(): string {
+  const here = fileURLToPath(import.meta.url)
+  return here.endsWith('.ts') ? join(dirname(here), '..', 'index.ts') : here
 }
 
 function toPosix(p: string): string {
