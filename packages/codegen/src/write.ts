@@ -16,13 +16,15 @@ export interface WriteGeneratedResult {
  * and build caches see no change.
  */
 export async function writeGenerated(file: string, content: string): Promise<WriteGeneratedResult> {
-  if (await sameContent(file, content)) return { file, written: false }
-  await writeFileAtomic(file, content)
+  // Encoded once: the size check, the comparison and the write all use these bytes.
+  const bytes = Buffer.from(content, 'utf8')
+  if (await sameContent(file, bytes)) return { file, written: false }
+  await writeFileAtomic(file, bytes)
   return { file, written: true }
 }
 
 /** Writes a file through a temporary file and a rename; see `writeGenerated`. */
-export async function writeFileAtomic(file: string, content: string): Promise<void> {
+export async function writeFileAtomic(file: string, content: string | Uint8Array): Promise<void> {
   const dir = dirname(file)
   await mkdir(dir, { recursive: true })
   const temp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
@@ -31,7 +33,7 @@ export async function writeFileAtomic(file: string, content: string): Promise<vo
     // about as much as the whole regeneration of one changed template (TanStack's safeFileWrite skips it too).
     const handle = await open(temp, 'wx')
     try {
-      await handle.writeFile(content, 'utf8')
+      await handle.writeFile(content)
     } finally {
       await handle.close()
     }
@@ -100,15 +102,15 @@ function readDescriptors(text: string): Map<string, { hash: string; version: str
   return out
 }
 
-/** Whether `file` holds exactly `content`; a different size answers without reading the file. */
-async function sameContent(file: string, content: string): Promise<boolean> {
+/** Whether `file` holds exactly `bytes`; a different size answers without reading the file. */
+async function sameContent(file: string, bytes: Buffer): Promise<boolean> {
   try {
-    if ((await stat(file)).size !== Buffer.byteLength(content, 'utf8')) return false
+    if ((await stat(file)).size !== bytes.length) return false
+    return bytes.equals(await readFile(file))
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false
     throw error
   }
-  return (await readIfExists(file)) === content
 }
 
 async function readIfExists(file: string): Promise<string | null> {

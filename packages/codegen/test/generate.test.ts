@@ -47,6 +47,11 @@ describe('generateModule', () => {
     expect(cache.stats).toEqual({ compiled: 1, printed: 1, reused: 49 })
     expect(warm).toBe(await generateModule(changed, { cache: false }))
     expect(warm).toContain('field1000: string;')
+
+    // Equal manifests in new objects (every source re-read) are recognized by content, not only by identity.
+    const reread = changed.map((t) => ({ ...t, manifest: structuredClone(t.manifest) }))
+    expect(await generateModule(reread, { cache })).toBe(warm)
+    expect(cache.stats).toEqual({ compiled: 0, printed: 0, reused: 50 })
   })
 
   it('reuses a data type across templates with equal manifests, and re-prints only names that changed', async () => {
