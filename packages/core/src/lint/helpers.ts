@@ -1,5 +1,7 @@
 import type { Diagnostic } from '../diagnostics/diagnostic.ts'
 import { manifestShape, type ShapeBranch } from '../manifest/shape.ts'
+import type { Manifest, VariableDefinition } from '../manifest/types.ts'
+import { validateData, type ValidationResult } from '../validate/validate-data.ts'
 import { locate, locateJson, type SourceLocations, type SourceRange } from '../source/positions.ts'
 import type { FixtureSource, TemplateSource } from '../source/template-source.ts'
 import type { LintRule } from './types.ts'
@@ -73,13 +75,39 @@ export function splitDataPath(data: unknown, dotted: string): string[] {
   return out
 }
 
-/** The shape a loop row is validated against (item fields nest by dot-path like scalars). */
-export function rowManifest(itemFields: import('../manifest/types.ts').VariableDefinition[]) {
-  return { variables: itemFields, loops: [] }
+/** The manifest a loop row is validated against (item fields nest by dot-path like scalars). */
+export function rowManifest(itemFields: VariableDefinition[]): Manifest {
+  let m = rowManifests.get(itemFields)
+  if (!m) rowManifests.set(itemFields, (m = { variables: itemFields, loops: [] }))
+  return m
 }
 
-export function shapeOf(source: { template: { manifest: import('../manifest/types.ts').Manifest } }): ShapeBranch {
-  return manifestShape(source.template.manifest)
+const rowManifests = new WeakMap<object, Manifest>()
+
+const shapes = new WeakMap<object, ShapeBranch>()
+
+/** The shape of a manifest, built once per manifest object (rules ask for the same one many times). */
+export function shapeOf(manifest: Manifest): ShapeBranch {
+  let shape = shapes.get(manifest)
+  if (!shape) {
+    shape = manifestShape(manifest)
+    shapes.set(manifest, shape)
+  }
+  return shape
+}
+
+const validations = new WeakMap<object, { manifest: Manifest; result: ValidationResult }>()
+
+/**
+ * `validateData` for a fixture or a previewData row, once per (data, manifest): fixture-invalid and
+ * fixture-stripped-key read the same result. Primitive data (not a key) is validated each time.
+ */
+export function validateCached(manifest: Manifest, data: unknown, owner: object): ValidationResult {
+  const hit = validations.get(owner)
+  if (hit && hit.manifest === manifest) return hit.result
+  const result = validateData(manifest, data)
+  validations.set(owner, { manifest, result })
+  return result
 }
 
 export function plural(n: number, word: string): string {

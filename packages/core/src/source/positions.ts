@@ -17,11 +17,15 @@ export interface NodeLocation {
 /**
  * Positions of the nodes of one parsed file, keyed by the JSON path of the node (`pathKey(['variables',
  * 'booking.code', 'dataType'])`). A plain object so that a `TemplateSource` stays copyable and serialisable.
+ * Offsets are kept raw and turned into line:column only when a diagnostic asks (most nodes never are).
  */
 export interface SourceLocations {
   /** Posix path relative to the project root. */
   file: string
-  nodes: Record<string, NodeLocation>
+  /** Offset at which each line starts (yaml's LineCounter). */
+  lineStarts: number[]
+  /** `[valueStart, valueEnd]`, or `[valueStart, valueEnd, keyStart, keyEnd]` for map entries. */
+  nodes: Record<string, number[]>
 }
 
 /** The key of a JSON path in `SourceLocations.nodes`. */
@@ -54,13 +58,40 @@ export function locate(
     for (let n = path.length; n >= 0; n--) {
       const loc = locations.nodes[pathKey(path.slice(0, n))]
       if (!loc) continue
-      if (n === path.length && part === 'key' && loc.key) return loc.key
+      const hasKey = loc.length === 4
       // An ancestor stands in for a missing child: point at its key when it has one (one line, not a block).
-      if (n < path.length && loc.key) return loc.key
-      return loc.value
+      const useKey = hasKey && (n < path.length || part === 'key')
+      return spanOf(locations.lineStarts, useKey ? loc[2]! : loc[0]!, useKey ? loc[3]! : loc[1]!)
     }
   }
   return { line: 1, column: 1, endLine: 1, endColumn: 1 }
+}
+
+/** The node location of an exact path, as line:column ranges. */
+export function nodeLocation(locations: SourceLocations, path: readonly (string | number)[]): NodeLocation | undefined {
+  const loc = locations.nodes[pathKey(path)]
+  if (!loc) return undefined
+  const out: NodeLocation = { value: spanOf(locations.lineStarts, loc[0]!, loc[1]!) }
+  if (loc.length === 4) out.key = spanOf(locations.lineStarts, loc[2]!, loc[3]!)
+  return out
+}
+
+function spanOf(lineStarts: number[], start: number, end: number): SourceRange {
+  const a = position(lineStarts, start)
+  const b = position(lineStarts, Math.max(start, end))
+  return { line: a.line, column: a.column, endLine: b.line, endColumn: b.column }
+}
+
+/** 1-based line and column of an offset, by binary search over line starts. */
+function position(lineStarts: number[], offset: number): { line: number; column: number } {
+  let lo = 0
+  let hi = lineStarts.length - 1
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1
+    if (lineStarts[mid]! <= offset) lo = mid
+    else hi = mid - 1
+  }
+  return { line: lo + 1, column: offset - (lineStarts[lo] ?? 0) + 1 }
 }
 
 /**
@@ -68,24 +99,25 @@ export function locate(
  * the alias, not followed (their target already has a location).
  */
 export function collectLocations(doc: Document, lineCounter: LineCounter, file: string): SourceLocations {
-  const nodes: Record<string, NodeLocation> = Object.create(null)
-  const visit = (node: unknown, path: string[], keyNode: unknown): void => {
-    const loc: NodeLocation = { value: nodeRange(node, lineCounter) ?? nodeRange(keyNode, lineCounter) ?? rangeOf(lineCounter, 0, 0) }
-    const key = nodeRange(keyNode, lineCounter)
-    if (key) loc.key = key
-    nodes[JSON.stringify(path)] = loc
+  const nodes: Record<string, number[]> = Object.create(null)
+  // Keys are built incrementally in the format of `pathKey` (a JSON array of strings): no array per node.
+  const visit = (node: unknown, key: string, keyNode: unknown): void => {
+    const v = (node as Node | null | undefined)?.range ?? (keyNode as Node | null | undefined)?.range ?? [0, 0]
+    const k = (keyNode as Node | null | undefined)?.range
+    nodes[key] = k ? [v[0], v[1], k[0], k[1]] : [v[0], v[1]]
+    const child = (segment: string) => (key === '[]' ? `[${JSON.stringify(segment)}]` : `${key.slice(0, -1)},${JSON.stringify(segment)}]`)
     if (isMap(node)) {
       for (const pair of node.items as Pair<unknown, unknown>[]) {
-        const k = keyString(pair.key)
-        if (k === undefined) continue
-        visit(pair.value, [...path, k], pair.key)
+        const name = keyString(pair.key)
+        if (name === undefined) continue
+        visit(pair.value, child(name), pair.key)
       }
     } else if (isSeq(node)) {
-      node.items.forEach((item, i) => visit(item, [...path, String(i)], undefined))
+      node.items.forEach((item, i) => visit(item, child(String(i)), undefined))
     }
   }
-  visit(doc.contents, [], undefined)
-  return { file, nodes }
+  visit(doc.contents, '[]', undefined)
+  return { file, lineStarts: lineCounter.lineStarts.length ? lineCounter.lineStarts : [0], nodes }
 }
 
 /** The string a YAML map key stands for, or undefined for a complex (collection) key. */
@@ -94,12 +126,6 @@ export function keyString(key: unknown): string | undefined {
   if (key === null || key === undefined) return ''
   if (isAlias(key) || isMap(key) || isSeq(key)) return undefined
   return String(key)
-}
-
-function nodeRange(node: unknown, lineCounter: LineCounter): SourceRange | undefined {
-  const range = (node as Node | null | undefined)?.range
-  if (!range) return undefined
-  return rangeOf(lineCounter, range[0], range[1])
 }
 
 /** Parses JSON text with `yaml` (JSON is YAML 1.2) only to find where its nodes are; values come from JSON.parse. */

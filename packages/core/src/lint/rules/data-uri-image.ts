@@ -1,7 +1,7 @@
 import type { Diagnostic } from '../../diagnostics/diagnostic.ts'
-import { fieldsShape, manifestShape, type ShapeBranch } from '../../manifest/shape.ts'
+import { fieldsShape, type ShapeBranch } from '../../manifest/shape.ts'
 import type { VariableDefinition } from '../../manifest/types.ts'
-import { at, inFile, locateInFixture } from '../helpers.ts'
+import { at, inFile, locateInFixture, shapeOf } from '../helpers.ts'
 import type { LintRule } from '../types.ts'
 
 const DATA_URI = /^\s*data:/i
@@ -25,7 +25,7 @@ export const dataUriImage: LintRule = {
         })
       })
     }
-    const shape = manifestShape(source.template.manifest)
+    const shape = shapeOf(source.template.manifest)
     for (const fixture of source.fixtures) {
       walkUrls(shape, fixture.data, [], (field, path) => {
         out.push(inFile(this, fixture.file, locateInFixture(fixture, path, 'value'), message(`Fixture "${fixture.name}" at ${path.join('.')}`, field), hint(field)))

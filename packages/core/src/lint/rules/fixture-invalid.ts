@@ -1,7 +1,6 @@
 import type { Diagnostic } from '../../diagnostics/diagnostic.ts'
 import type { Manifest } from '../../manifest/types.ts'
-import { validateData } from '../../validate/validate-data.ts'
-import { at, inFile, locateInFixture, rowManifest, splitDataPath } from '../helpers.ts'
+import { at, inFile, locateInFixture, rowManifest, splitDataPath, validateCached } from '../helpers.ts'
 import type { LintRule } from '../types.ts'
 import { isDataUri } from './data-uri-image.ts'
 
@@ -14,8 +13,8 @@ export const fixtureInvalid: LintRule = {
     const out: Diagnostic[] = []
     // data-uri-image explains data: URIs better; when it is on, it reports them instead.
     const skipDataUri = ctx.isEnabled('data-uri-image')
-    const problems = (manifest: Manifest, data: unknown) => {
-      const r = validateData(manifest, data)
+    const problems = (manifest: Manifest, data: unknown, owner: object) => {
+      const r = validateCached(manifest, data, owner)
       if (r.ok) return { formErrors: [], fields: [] as { path: string[]; messages: string[] }[] }
       const fields = Object.entries(r.issues.fieldErrors)
         .map(([dotted, messages]) => {
@@ -27,7 +26,7 @@ export const fixtureInvalid: LintRule = {
       return { formErrors: r.issues.formErrors, fields }
     }
     for (const fixture of source.fixtures) {
-      const { formErrors, fields } = problems(source.template.manifest, fixture.data)
+      const { formErrors, fields } = problems(source.template.manifest, fixture.data, fixture)
       for (const message of formErrors) {
         out.push(inFile(this, fixture.file, locateInFixture(fixture, [], 'value'), `Fixture "${fixture.name}" would be rejected at render (400 invalid_input_data): ${message}.`, 'A fixture file holds the `data` object itself: `{ "customer": { ... }, "lineItems": [ ... ] }`.'))
       }
@@ -44,8 +43,9 @@ export const fixtureInvalid: LintRule = {
       }
     }
     for (const loop of source.template.manifest.loops) {
+      const manifest = rowManifest(loop.itemFields)
       ;(loop.previewData ?? []).forEach((row, i) => {
-        const { formErrors, fields } = problems(rowManifest(loop.itemFields), row)
+        const { formErrors, fields } = problems(manifest, row, rowOwner(loop, i))
         for (const message of formErrors) {
           out.push(at(this, source, ['loops', loop.key, 'previewData', i], 'value', `previewData row ${i + 1} of "${loop.key}" is not a row object (${message}): the builder preview rejects it like render data.`, 'Write each row as a mapping of item fields.'))
         }
@@ -82,4 +82,13 @@ function valueAt(data: unknown, path: string[]): unknown {
     node = (node as Record<string, unknown>)[k]
   }
   return node
+}
+
+const owners = new WeakMap<object, object[]>()
+
+/** A stable object standing for previewData row `i` of a loop (rows may be primitives, which cannot be keys). */
+export function rowOwner(loop: object, i: number): object {
+  let list = owners.get(loop)
+  if (!list) owners.set(loop, (list = []))
+  return (list[i] ??= {})
 }

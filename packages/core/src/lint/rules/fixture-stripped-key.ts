@@ -1,8 +1,8 @@
 import type { Diagnostic } from '../../diagnostics/diagnostic.ts'
-import { manifestShape, type ShapeBranch } from '../../manifest/shape.ts'
+import type { ShapeBranch } from '../../manifest/shape.ts'
 import type { Manifest } from '../../manifest/types.ts'
-import { validateData } from '../../validate/validate-data.ts'
-import { at, closest, inFile, locateInFixture, rowManifest, splitDataPath } from '../helpers.ts'
+import { at, closest, inFile, locateInFixture, rowManifest, shapeOf, splitDataPath, validateCached } from '../helpers.ts'
+import { rowOwner } from './fixture-invalid.ts'
 import type { LintRule } from '../types.ts'
 
 /** Keys the server strips without an error: usually typos, and the field renders blank. */
@@ -12,16 +12,18 @@ export const fixtureStrippedKey: LintRule = {
   description: 'Fixture or previewData keys the server would silently strip (typos).',
   checkTemplate(source) {
     const out: Diagnostic[] = []
-    const stripped = (manifest: Manifest, data: unknown) => {
-      const shape = manifestShape(manifest)
-      return validateData(manifest, data).stripped.map((dotted) => {
+    const stripped = (manifest: Manifest, data: unknown, owner: object) => {
+      const result = validateCached(manifest, data, owner)
+      if (result.stripped.length === 0) return []
+      const shape = shapeOf(manifest)
+      return result.stripped.map((dotted) => {
         const path = splitDataPath(data, dotted)
         const flat = path.length === 1 && manifest.variables.some((v) => v.key === path[0]) ? path[0] : undefined
         return { path, suggestion: suggestion(shape, path), flat }
       })
     }
     for (const fixture of source.fixtures) {
-      for (const { path, suggestion: s, flat } of stripped(source.template.manifest, fixture.data)) {
+      for (const { path, suggestion: s, flat } of stripped(source.template.manifest, fixture.data, fixture)) {
         out.push(
           inFile(
             this,
@@ -38,8 +40,9 @@ export const fixtureStrippedKey: LintRule = {
       }
     }
     for (const loop of source.template.manifest.loops) {
+      const manifest = rowManifest(loop.itemFields)
       ;(loop.previewData ?? []).forEach((row, i) => {
-        for (const { path, suggestion: s } of stripped(rowManifest(loop.itemFields), row)) {
+        for (const { path, suggestion: s } of stripped(manifest, row, rowOwner(loop, i))) {
           out.push(
             at(
               this,

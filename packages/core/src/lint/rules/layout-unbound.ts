@@ -1,7 +1,7 @@
 import type { Diagnostic } from '../../diagnostics/diagnostic.ts'
 import { extractLayoutKeys } from '../../layout/extract-layout-keys.ts'
-import { manifestShape, type ShapeBranch, type ShapeNode } from '../../manifest/shape.ts'
-import { closest, inFile, locateInLayout } from '../helpers.ts'
+import type { ShapeBranch, ShapeNode } from '../../manifest/shape.ts'
+import { closest, inFile, locateInLayout, shapeOf } from '../helpers.ts'
 import type { LintRule } from '../types.ts'
 
 /** A `{{ key }}` that names nothing in the manifest renders as an empty string, with no error. */
@@ -13,7 +13,7 @@ export const layoutUnbound: LintRule = {
     const { layout, manifest } = source.template
     if (layout === undefined || layout === null) return []
     const out: Diagnostic[] = []
-    const shape = manifestShape(manifest)
+    const shape = shapeOf(manifest)
     for (const ref of extractLayoutKeys(layout)) {
       let scope: ShapeBranch = shape
       let where = 'the manifest'
