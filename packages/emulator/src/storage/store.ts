@@ -1,0 +1,410 @@
+import type { PGlite, Transaction } from '@electric-sql/pglite'
+import { manifestToJsonSchema, type Manifest, type PageConfig, type TemplateBody } from '@galley/core'
+import { EmulatorError } from '../errors.ts'
+import { keyPrefix, randomBase62, sha256Hex, uuidv7 } from '../ids.ts'
+
+export type RenderStatus = 'queued' | 'rendering' | 'succeeded' | 'failed'
+export type TemplateType = 'document' | 'pdf-overlay'
+
+export interface TemplateRow {
+  id: string
+  project_id: string
+  slug: string
+  name: string
+  description: string | null
+  template_type: TemplateType
+  current_version_number: number | null
+  created_at: Date
+  updated_at: Date
+  deleted_at: Date | null
+}
+
+export interface VersionRow {
+  id: string
+  template_id: string
+  version_number: number
+  name: string
+  manifest: Manifest
+  json_schema: unknown
+  layout: unknown | null
+  page_config: PageConfig | null
+  created_at: Date
+}
+
+export interface RenderRow {
+  id: string
+  project_id: string
+  template_id: string
+  template_version_id: string
+  idempotency_key: string | null
+  status: RenderStatus
+  data: Record<string, unknown>
+  filename: string | null
+  error_message: string | null
+  created_at: Date
+  started_at: Date | null
+  completed_at: Date | null
+  duration_ms: number | null
+}
+
+export interface ShareRow {
+  id: string
+  project_id: string
+  render_id: string
+  share_token: string
+  channel: 'link' | 'email'
+  recipient_email: string | null
+  message: string | null
+  expires_at: Date | null
+  revoked_at: Date | null
+  revoked_reason: string | null
+  click_count: number
+  created_at: Date
+}
+
+/** What the render queue needs to produce one PDF. */
+export interface RenderJob {
+  render: RenderRow
+  template: TemplateRow
+  version: VersionRow
+}
+
+export interface PublishResult {
+  template: TemplateRow
+  version: VersionRow
+  created: boolean
+}
+
+type Db = PGlite | Transaction
+
+const UNIQUE_VIOLATION = '23505'
+
+/** All SQL of the emulator. Every read and write of project data is scoped by `projectId`. */
+export class Store {
+  readonly db: PGlite
+  constructor(db: PGlite) {
+    this.db = db
+  }
+
+  // --- projects and keys ---------------------------------------------------------------------------------
+
+  /** The project a key belongs to, creating project and key when the key is new. */
+  async ensureProjectForKey(key: string, name = 'Emulator project'): Promise<string> {
+    const hash = sha256Hex(key)
+    return this.db.transaction(async (tx) => {
+      const found = await tx.query<{ project_id: string }>('SELECT project_id FROM api_keys WHERE key_hash = $1', [hash])
+      if (found.rows[0]) return found.rows[0].project_id
+      const projectId = uuidv7()
+      await tx.query('INSERT INTO projects (id, name) VALUES ($1, $2)', [projectId, name])
+      await tx.query('INSERT INTO api_keys (id, project_id, key_hash, prefix) VALUES ($1, $2, $3, $4)', [
+        uuidv7(),
+        projectId,
+        hash,
+        keyPrefix(key),
+      ])
+      return projectId
+    })
+  }
+
+  async projectForKey(key: string): Promise<string | undefined> {
+    const r = await this.db.query<{ project_id: string }>(
+      'SELECT k.project_id FROM api_keys k JOIN projects p ON p.id = k.project_id WHERE k.key_hash = $1',
+      [sha256Hex(key)],
+    )
+    return r.rows[0]?.project_id
+  }
+
+  // --- templates ----------------------------------------------------------------------------------------
+
+  async listTemplates(projectId: string): Promise<TemplateRow[]> {
+    const r = await this.db.query<TemplateRow>(
+      'SELECT * FROM templates WHERE project_id = $1 AND deleted_at IS NULL ORDER BY updated_at DESC, id DESC',
+      [projectId],
+    )
+    return r.rows
+  }
+
+  async getTemplate(projectId: string, slug: string, db: Db = this.db): Promise<TemplateRow | undefined> {
+    const r = await db.query<TemplateRow>(
+      'SELECT * FROM templates WHERE project_id = $1 AND slug = $2 AND deleted_at IS NULL',
+      [projectId, slug],
+    )
+    return r.rows[0]
+  }
+
+  async getVersion(templateId: string, versionNumber: number): Promise<VersionRow | undefined> {
+    const r = await this.db.query<VersionRow>(
+      'SELECT * FROM template_versions WHERE template_id = $1 AND version_number = $2',
+      [templateId, versionNumber],
+    )
+    return r.rows[0]
+  }
+
+  /**
+   * `POST /v1/templates`: creates a template and publishes v1. An explicit slug that is taken is a 409
+   * `slug_conflict`; a slug derived from the name gets a short random suffix until it is free.
+   */
+  async createTemplate(
+    projectId: string,
+    body: TemplateBody,
+    slug: { explicit: string } | { derived: string },
+    templateType: TemplateType,
+  ): Promise<PublishResult> {
+    return this.db.transaction(async (tx) => {
+      for (let attempt = 0; attempt < 20; attempt++) {
+        const candidate =
+          'explicit' in slug ? slug.explicit : attempt === 0 ? slug.derived : withSuffix(slug.derived, randomSuffix())
+        const template = await insertTemplate(tx, projectId, candidate, body, templateType)
+        if (template) {
+          const version = await insertVersion(tx, template, 1, body)
+          return { template: { ...template, current_version_number: 1 }, version, created: true }
+        }
+        if ('explicit' in slug) {
+          throw new EmulatorError(409, 'slug_conflict', `A template with slug "${candidate}" already exists in this project`)
+        }
+      }
+      throw new EmulatorError(409, 'slug_conflict', `Could not find a free slug for "${'derived' in slug ? slug.derived : ''}"`)
+    })
+  }
+
+  /** `PUT /v1/templates/:slug`: creates (v1) or republishes (v n+1), always a new version (API.md §7.1). */
+  async putTemplate(projectId: string, slug: string, body: TemplateBody, templateType: TemplateType): Promise<PublishResult> {
+    return this.db.transaction(async (tx) => {
+      const existing = await this.getTemplate(projectId, slug, tx)
+      if (!existing) {
+        const template = await insertTemplate(tx, projectId, slug, body, templateType)
+        if (template) {
+          const version = await insertVersion(tx, template, 1, body)
+          return { template: { ...template, current_version_number: 1 }, version, created: true }
+        }
+        // PGlite runs one transaction at a time, so the live slug cannot appear between the two statements.
+        throw new Error(`slug ${slug} appeared during PUT`)
+      }
+      const next = (existing.current_version_number ?? 0) + 1
+      const version = await insertVersion(tx, existing, next, body)
+      const r = await tx.query<TemplateRow>(
+        `UPDATE templates SET name = $2, description = $3, template_type = $4, current_version_number = $5, updated_at = $6
+         WHERE id = $1 RETURNING *`,
+        [existing.id, body.name, body.description ?? null, templateType, next, version.created_at],
+      )
+      return { template: r.rows[0]!, version, created: false }
+    })
+  }
+
+  /** Soft delete: the row stays (renders keep pointing at it), the slug is free again. */
+  async deleteTemplate(projectId: string, slug: string): Promise<TemplateRow | undefined> {
+    const r = await this.db.query<TemplateRow>(
+      `UPDATE templates SET deleted_at = $3 WHERE project_id = $1 AND slug = $2 AND deleted_at IS NULL RETURNING *`,
+      [projectId, slug, new Date()],
+    )
+    return r.rows[0]
+  }
+
+  // --- renders ------------------------------------------------------------------------------------------
+
+  async findRenderByKey(projectId: string, key: string): Promise<RenderRow | undefined> {
+    const r = await this.db.query<RenderRow>('SELECT * FROM renders WHERE project_id = $1 AND idempotency_key = $2', [
+      projectId,
+      key,
+    ])
+    return r.rows[0]
+  }
+
+  /**
+   * Inserts a queued render. With an idempotency key, `ON CONFLICT DO NOTHING` on the unique index decides the
+   * winner of concurrent submits; the loser reads the winner's row and gets `created: false`.
+   */
+  async createRender(input: {
+    projectId: string
+    templateId: string
+    versionId: string
+    idempotencyKey: string | null
+    data: Record<string, unknown>
+    filename: string | null
+  }): Promise<{ render: RenderRow; created: boolean }> {
+    const r = await this.db.query<RenderRow>(
+      `INSERT INTO renders (id, project_id, template_id, template_version_id, idempotency_key, status, data, filename, created_at)
+       VALUES ($1, $2, $3, $4, $5, 'queued', $6::json, $7, $8)
+       ON CONFLICT (project_id, idempotency_key) DO NOTHING RETURNING *`,
+      [
+        uuidv7(),
+        input.projectId,
+        input.templateId,
+        input.versionId,
+        input.idempotencyKey,
+        JSON.stringify(input.data),
+        input.filename,
+        new Date(),
+      ],
+    )
+    if (r.rows[0]) return { render: r.rows[0], created: true }
+    const existing = input.idempotencyKey ? await this.findRenderByKey(input.projectId, input.idempotencyKey) : undefined
+    if (!existing) throw new Error('render insert conflicted but no render holds the key')
+    return { render: existing, created: false }
+  }
+
+  async getRender(projectId: string, id: string): Promise<RenderRow | undefined> {
+    const r = await this.db.query<RenderRow>('SELECT * FROM renders WHERE project_id = $1 AND id = $2', [projectId, id])
+    return r.rows[0]
+  }
+
+  /** Any project's render: the public download URL is unguessable rather than authenticated. */
+  async getRenderById(id: string): Promise<RenderRow | undefined> {
+    const r = await this.db.query<RenderRow>('SELECT * FROM renders WHERE id = $1', [id])
+    return r.rows[0]
+  }
+
+  /** Moves a queued render to `rendering` and returns what is needed to render it; undefined if it is not queued. */
+  async claimRender(id: string, startedAt: Date): Promise<RenderJob | undefined> {
+    return this.db.transaction(async (tx) => {
+      const r = await tx.query<RenderRow>(
+        `UPDATE renders SET status = 'rendering', started_at = $2 WHERE id = $1 AND status = 'queued' RETURNING *`,
+        [id, startedAt],
+      )
+      const render = r.rows[0]
+      if (!render) return undefined
+      const t = await tx.query<TemplateRow>('SELECT * FROM templates WHERE id = $1', [render.template_id])
+      const v = await tx.query<VersionRow>('SELECT * FROM template_versions WHERE id = $1', [render.template_version_id])
+      return { render, template: t.rows[0]!, version: v.rows[0]! }
+    })
+  }
+
+  async finishRender(
+    id: string,
+    outcome: { status: 'succeeded' | 'failed'; errorMessage: string | null; completedAt: Date; durationMs: number },
+  ): Promise<RenderRow | undefined> {
+    const r = await this.db.query<RenderRow>(
+      `UPDATE renders SET status = $2, error_message = $3, completed_at = $4, duration_ms = $5
+       WHERE id = $1 AND status = 'rendering' RETURNING *`,
+      [id, outcome.status, outcome.errorMessage, outcome.completedAt, outcome.durationMs],
+    )
+    return r.rows[0]
+  }
+
+  /** Renders a previous process left unfinished, put back to `queued`, oldest first. */
+  async requeueUnfinished(): Promise<string[]> {
+    await this.db.query(`UPDATE renders SET status = 'queued', started_at = NULL WHERE status = 'rendering'`)
+    const r = await this.db.query<{ id: string }>(`SELECT id FROM renders WHERE status = 'queued' ORDER BY created_at, id`)
+    return r.rows.map((row) => row.id)
+  }
+
+  // --- shares -------------------------------------------------------------------------------------------
+
+  async createShare(input: {
+    projectId: string
+    renderId: string
+    channel: 'link' | 'email'
+    recipientEmail: string | null
+    message: string | null
+    expiresAt: Date | null
+  }): Promise<ShareRow> {
+    const r = await this.db.query<ShareRow>(
+      `INSERT INTO shares (id, project_id, render_id, share_token, channel, recipient_email, message, expires_at, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
+      [
+        uuidv7(),
+        input.projectId,
+        input.renderId,
+        `cks_${randomBase62(32)}`,
+        input.channel,
+        input.recipientEmail,
+        input.message,
+        input.expiresAt,
+        new Date(),
+      ],
+    )
+    return r.rows[0]!
+  }
+
+  async listShares(projectId: string, renderId: string): Promise<ShareRow[]> {
+    const r = await this.db.query<ShareRow>(
+      'SELECT * FROM shares WHERE project_id = $1 AND render_id = $2 ORDER BY created_at DESC, id DESC',
+      [projectId, renderId],
+    )
+    return r.rows
+  }
+
+  async revokeShare(projectId: string, renderId: string, shareId: string): Promise<ShareRow | undefined> {
+    const r = await this.db.query<ShareRow>(
+      `UPDATE shares SET revoked_at = $4, revoked_reason = 'revoked_by_partner'
+       WHERE project_id = $1 AND render_id = $2 AND id = $3 AND revoked_at IS NULL RETURNING *`,
+      [projectId, renderId, shareId, new Date()],
+    )
+    return r.rows[0]
+  }
+
+  /** A live share (not revoked, not expired) by token, counting the open; undefined otherwise. */
+  async openShare(token: string, now: Date): Promise<ShareRow | undefined> {
+    const r = await this.db.query<ShareRow>(
+      `UPDATE shares SET click_count = click_count + 1
+       WHERE share_token = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2) RETURNING *`,
+      [token, now],
+    )
+    return r.rows[0]
+  }
+
+  async close(): Promise<void> {
+    if (!this.db.closed) await this.db.close()
+  }
+}
+
+async function insertTemplate(
+  tx: Db,
+  projectId: string,
+  slug: string,
+  body: TemplateBody,
+  templateType: TemplateType,
+): Promise<TemplateRow | undefined> {
+  const now = new Date()
+  const r = await tx.query<TemplateRow>(
+    `INSERT INTO templates (id, project_id, slug, name, description, template_type, current_version_number, created_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $7)
+     ON CONFLICT (project_id, slug) WHERE deleted_at IS NULL DO NOTHING RETURNING *`,
+    [uuidv7(), projectId, slug, body.name, body.description ?? null, templateType, now],
+  )
+  return r.rows[0]
+}
+
+async function insertVersion(tx: Db, template: TemplateRow, versionNumber: number, body: TemplateBody): Promise<VersionRow> {
+  const r = await tx.query<VersionRow>(
+    `INSERT INTO template_versions (id, template_id, version_number, name, manifest, json_schema, layout, page_config, created_at)
+     VALUES ($1, $2, $3, $4, $5::json, $6::json, $7::json, $8::json, $9) RETURNING *`,
+    [
+      uuidv7(),
+      template.id,
+      versionNumber,
+      body.name,
+      JSON.stringify(body.manifest),
+      JSON.stringify(manifestToJsonSchema(body.manifest)),
+      body.layout === undefined ? null : JSON.stringify(body.layout),
+      body.pageConfig === undefined ? null : JSON.stringify(body.pageConfig),
+      new Date(),
+    ],
+  )
+  return r.rows[0]!
+}
+
+/** A slug from a template name: lower-case kebab of its letters and digits, accents folded; `template` if empty. */
+export function slugify(name: string): string {
+  const slug = name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 120 - 7)
+    .replace(/-+$/g, '')
+  return slug === '' ? 'template' : slug
+}
+
+function randomSuffix(): string {
+  return randomBase62(6).toLowerCase()
+}
+
+function withSuffix(slug: string, suffix: string): string {
+  return `${slug}-${suffix}`
+}
+
+export function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === UNIQUE_VIOLATION
+}
