@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -137,5 +137,18 @@ describe('galley lint', () => {
     expect(r.stderr).toBe('')
     noStack(r.stdout)
     expect(r.stdout).toMatch(/5 templates, 1 fixture: \d+ errors/)
+  })
+
+  it('refuses a 10 MB template.yaml with a clear diagnostic, no frame and no stack trace', () => {
+    const dir = project('warnings-only')
+    mkdirSync(join(dir, 'templates/huge'))
+    writeFileSync(join(dir, 'templates/huge/template.yaml'), `slug: huge\nname: Huge\n${'# padding\n'.repeat(1_050_000)}`)
+    const r = galley(['lint', '--cwd', dir])
+    expect(r.code).toBe(1)
+    expect(r.stderr).toBe('')
+    expect(r.stdout).toContain('error[source-too-large] The template file is 10.0 MB, over Galley\'s 1.0 MB limit')
+    expect(r.stdout).toContain('--> templates/huge/template.yaml:1:1')
+    expect(r.stdout).not.toContain('1 | slug: huge')
+    noStack(r.stdout)
   })
 })
