@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { createClient } from '@galley/client'
+import { loadTemplateSources, toTemplateBody } from '@galley/core'
 import { startEmulator } from '@galley/emulator'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 
@@ -114,10 +115,11 @@ describe('galley generate --from remote and --from snapshot', () => {
 
   it('gives the bytes of --from local for the same published templates, writes a snapshot, and repeats offline', async () => {
     const env = { CRAFTKIT_BASE_URL: emulator.url, CRAFTKIT_API_KEY: emulator.apiKey }
-    // Publish the sources with the client (PUT), as `galley publish` would.
-    const { loadTemplatesForTest } = await import('./utils.ts')
+    // Publish the sources with the client (PUT of each source's body), as `galley publish` would.
     const client = createClient({ baseUrl: emulator.url, apiKey: emulator.apiKey })
-    for (const t of await loadTemplatesForTest(join(dir, 'templates'))) await client.templates.put(t.slug, t.body)
+    for (const source of await loadTemplateSources({ root: dir, templatesDir: 'templates' })) {
+      await client.templates.put(source.slug, toTemplateBody(source.template!))
+    }
 
     expect(await galley(dir, ['generate', '--out', 'local.gen.ts'])).toMatchObject({ code: 0 })
     const remote = await galley(dir, ['generate', '--from', 'remote', '--out', 'remote.gen.ts'], env)

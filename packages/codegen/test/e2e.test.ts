@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { createClient } from '@galley/client'
 import { startEmulator } from '@galley/emulator'
@@ -11,13 +11,24 @@ import { loadRepoTemplates, REPO } from './utils.ts'
 // render through the generated function, and read the text back out of the PDF.
 let emulator: Awaited<ReturnType<typeof startEmulator>>
 const out = join(import.meta.dirname, '.tmp', `e2e-${process.pid}`)
+const tmpRoot = join(import.meta.dirname, '.tmp')
+
+const savedEnv = { baseUrl: process.env.CRAFTKIT_BASE_URL, apiKey: process.env.CRAFTKIT_API_KEY }
 
 beforeAll(async () => {
   emulator = await startEmulator({ quiet: true })
+  // As in a user's server: the generated functions' default client reads these.
+  process.env.CRAFTKIT_BASE_URL = emulator.url
+  process.env.CRAFTKIT_API_KEY = emulator.apiKey
 })
 afterAll(async () => {
   await emulator?.close()
   await rm(out, { recursive: true, force: true })
+  await rmdir(tmpRoot).catch(() => {}) // only when no other run left files in it
+  for (const [name, value] of [['CRAFTKIT_BASE_URL', savedEnv.baseUrl], ['CRAFTKIT_API_KEY', savedEnv.apiKey]] as const) {
+    if (value === undefined) delete process.env[name]
+    else process.env[name] = value
+  }
 })
 
 async function pdfText(bytes: Uint8Array): Promise<string> {
@@ -45,7 +56,8 @@ describe('a generated render function against the emulator', () => {
     const generated = await import(file)
     const checkout = JSON.parse(await readFile(join(REPO, 'templates/charter-handover/fixtures/checkout.json'), 'utf8'))
     const data = 'data' in checkout ? checkout.data : checkout
-    const queued = await generated.renderCharterHandover(data, { idempotencyKey: `codegen-e2e-${process.pid}`, client })
+    const idempotencyKey = `codegen-e2e-${process.pid}`
+    const queued = await generated.renderCharterHandover(data, { idempotencyKey })
     expect(queued.status).toBe('queued')
     const done = await queued.wait()
     expect(done.status).toBe('succeeded')
@@ -54,7 +66,7 @@ describe('a generated render function against the emulator', () => {
     expect(await pdfText(pdf)).toContain('BK-12345')
 
     // The same idempotency key replays the render instead of queueing another.
-    const replay = await generated.renderCharterHandover(data, { idempotencyKey: `codegen-e2e-${process.pid}`, client })
+    const replay = await generated.renderCharterHandover(data, { idempotencyKey })
     expect(replay.id).toBe(done.id)
   })
 })
