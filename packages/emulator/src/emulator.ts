@@ -21,6 +21,8 @@ import { createWebhookDispatcher } from './webhooks/index.ts'
 /** An emulator that is not listening: its hono `app` answers `app.request()` (tests), `startEmulator` serves it. */
 export interface Emulator extends Omit<RunningEmulator, 'url'> {
   app: Hono<EmulatorEnv>
+  /** The database access layer (tests and tools; not part of the HTTP contract). */
+  store: Store
   /** Sets the base of `pollUrl` (and of `downloadUrl`/`shareUrl` unless `publicBaseUrl` was given). */
   setUrl(url: string): void
   /** Enqueues renders a previous process left unfinished; returns how many. */
@@ -114,6 +116,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   let closing: Promise<void> | undefined
   return {
     app,
+    store,
     apiKey,
     apiKeys: apiKeys.length > 0 ? [...apiKeys] : [apiKey],
     apiKeyCreated,

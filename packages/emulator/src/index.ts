@@ -9,6 +9,7 @@ export { EmulatorError, type ErrorEnvelope, type ErrorIssues } from './errors.ts
 export { parseFaults, MAX_LATENCY_MS, type FaultRates } from './middleware/faults.ts'
 export { DEFAULT_BODY_LIMIT_BYTES } from './middleware/body.ts'
 export { SCHEMA_VERSION } from './storage/migrations/index.ts'
+export type { Store } from './storage/store.ts'
 export {
   renderDocument,
   RenderFailure,

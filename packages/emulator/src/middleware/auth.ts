@@ -9,9 +9,9 @@ import type { EmulatorEnv } from '../app.ts'
  * Missing, malformed and unknown keys are all 401 `unauthorized`; the embed download answers
  * `invalid_credentials` instead, as documented for the partner endpoints. The key never reaches a message.
  */
-export function auth(store: Store, options: { code?: string } = {}): MiddlewareHandler<EmulatorEnv> {
-  const code = options.code ?? 'unauthorized'
+export function auth(store: Store): MiddlewareHandler<EmulatorEnv> {
   return async (c, next) => {
+    const code = c.req.path.startsWith('/v1/embed/') ? 'invalid_credentials' : 'unauthorized'
     const header = c.req.header('authorization')
     const key = header ? /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(header)?.[1] : undefined
     if (!header) {
