@@ -8,6 +8,8 @@ export interface LayoutKeyRef {
   loop?: string
   /** JSON path of the string holding it inside the layout. */
   path: (string | number)[]
+  /** When the key is an argument of a helper call (`{{formatDate due}}`): the helper's name. */
+  helper?: string
 }
 
 const TOKEN = /\{\{\{?\s*([#/^]?)\s*([^{}]*?)\s*\}?\}\}/g
@@ -37,7 +39,14 @@ export function extractLayoutKeys(layout: unknown): LayoutKeyRef[] {
         } else if (key && isKey(key)) refs.push(ref(stripThis(key), 'value', loops, path))
         continue
       }
-      if (!head || head === 'else' || head.startsWith('@') || head === 'this' || !isKey(head)) continue
+      if (!head || head === 'else' || head.startsWith('@') || head === 'this') continue
+      // `{{formatDate due "DD/MM"}}` calls a helper: its key arguments are the references, not its name.
+      const args = body.split(/\s+/).slice(1)
+      if (args.length > 0) {
+        for (const arg of args) if (isKey(arg)) refs.push({ ...ref(stripThis(arg), 'value', loops, path), helper: head })
+        continue
+      }
+      if (!isKey(head)) continue
       refs.push(ref(stripThis(head), 'value', loops, path))
     }
   })

@@ -2,7 +2,7 @@ import type { Diagnostic } from '../diagnostics/diagnostic.ts'
 import { manifestShape, type ShapeBranch } from '../manifest/shape.ts'
 import type { Manifest, VariableDefinition } from '../manifest/types.ts'
 import { validateData, type ValidationResult } from '../validate/validate-data.ts'
-import { locate, locateJson, type SourceLocations, type SourceRange } from '../source/positions.ts'
+import { locate, locateJson, locateToken, type SourceLocations, type SourceRange } from '../source/positions.ts'
 import type { FixtureSource, TemplateSource } from '../source/template-source.ts'
 import type { LintRule } from './types.ts'
 
@@ -37,15 +37,15 @@ export function locateInFixture(fixture: FixtureSource, path: (string | number)[
 }
 
 /** The file and position of a JSON path inside the template's layout (inline in the YAML, or its own file). */
-export function locateInLayout(source: TemplateSource, path: (string | number)[]): { file: string; range: SourceRange } {
+export function locateInLayout(source: TemplateSource, path: (string | number)[], key: string): { file: string; range: SourceRange } {
   const layoutSource = source.layoutSource
-  if (!layoutSource) return { file: source.file, range: locate(source.locations, ['layout', ...path], 'value') }
+  if (!layoutSource) return { file: source.file, range: locateToken(source.locations, ['layout', ...path], key) }
   let locs = jsonLocations.get(layoutSource)
   if (!locs) {
     locs = locateJson(layoutSource.text, layoutSource.file)
     jsonLocations.set(layoutSource, locs)
   }
-  return { file: layoutSource.file, range: locate(locs, path, 'value') }
+  return { file: layoutSource.file, range: locateToken(locs, path, key) }
 }
 
 /**

@@ -21,7 +21,7 @@ const MAX_NODES = 200_000
 export function parseYaml(text: string, file: string): ParsedYaml {
   const lineCounter = new LineCounter()
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, keepSourceTokens: false })
-  const locations = collectLocations(doc, lineCounter, file)
+  const locations = collectLocations(doc, lineCounter, file, text)
   const diagnostics: Diagnostic[] = []
   for (const e of doc.errors) diagnostics.push(yamlDiagnostic(e, 'error', lineCounter, file))
   for (const w of doc.warnings) diagnostics.push(yamlDiagnostic(w, 'warning', lineCounter, file))

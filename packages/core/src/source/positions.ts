@@ -26,6 +26,8 @@ export interface SourceLocations {
   lineStarts: number[]
   /** `[valueStart, valueEnd]`, or `[valueStart, valueEnd, keyStart, keyEnd]` for map entries. */
   nodes: Record<string, number[]>
+  /** The file's text, to point inside a string (a `{{ key }}` in a layout). */
+  text?: string
 }
 
 /** The key of a JSON path in `SourceLocations.nodes`. */
@@ -76,6 +78,21 @@ export function nodeLocation(locations: SourceLocations, path: readonly (string 
   return out
 }
 
+/**
+ * The range of the first `{{ … }}` mentioning `key` inside the string at `path`, when the file's text is kept;
+ * otherwise the string itself.
+ */
+export function locateToken(locations: SourceLocations | undefined, path: readonly (string | number)[], key: string): SourceRange {
+  const loc = locations?.nodes[pathKey(path)]
+  if (!locations || !loc || locations.text === undefined) return locate(locations, path, 'value')
+  const raw = locations.text.slice(loc[0], loc[1])
+  const word = new RegExp(`(^|[^\\p{L}\\p{N}_$.-])${key.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\p{L}\\p{N}_$-])`, 'u')
+  for (const m of raw.matchAll(/\{\{[^}]*\}\}\}?/g)) {
+    if (word.test(m[0])) return spanOf(locations.lineStarts, loc[0]! + m.index, loc[0]! + m.index + m[0].length)
+  }
+  return locate(locations, path, 'value')
+}
+
 function spanOf(lineStarts: number[], start: number, end: number): SourceRange {
   const a = position(lineStarts, start)
   const b = position(lineStarts, Math.max(start, end))
@@ -98,7 +115,7 @@ function position(lineStarts: number[], offset: number): { line: number; column:
  * Records the location of every node of a parsed YAML (or JSON) document by JSON path. Aliases are recorded at
  * the alias, not followed (their target already has a location).
  */
-export function collectLocations(doc: Document, lineCounter: LineCounter, file: string): SourceLocations {
+export function collectLocations(doc: Document, lineCounter: LineCounter, file: string, text?: string): SourceLocations {
   const nodes: Record<string, number[]> = Object.create(null)
   // Keys are built incrementally in the format of `pathKey` (a JSON array of strings): no array per node.
   const visit = (node: unknown, key: string, keyNode: unknown): void => {
@@ -117,7 +134,9 @@ export function collectLocations(doc: Document, lineCounter: LineCounter, file: 
     }
   }
   visit(doc.contents, '[]', undefined)
-  return { file, lineStarts: lineCounter.lineStarts.length ? lineCounter.lineStarts : [0], nodes }
+  const out: SourceLocations = { file, lineStarts: lineCounter.lineStarts.length ? lineCounter.lineStarts : [0], nodes }
+  if (text !== undefined) out.text = text
+  return out
 }
 
 /** The string a YAML map key stands for, or undefined for a complex (collection) key. */
@@ -132,7 +151,7 @@ export function keyString(key: unknown): string | undefined {
 export function locateJson(text: string, file: string): SourceLocations {
   const lineCounter = new LineCounter()
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false })
-  return collectLocations(doc, lineCounter, file)
+  return collectLocations(doc, lineCounter, file, text)
 }
 
 /** 1-based line and column of an offset in text (for JSON.parse errors, which only give an offset). */

@@ -61,7 +61,7 @@ const table: Record<string, Case[]> = {
     ['warns on a dotted loop key sent nested (it binds only literally)', { yaml: `${head()}variables:\n  h.kind: { dataType: text }\nloops:\n  h.rows:\n    label: R\n    itemFields: { k: { dataType: text } }\n`, fixtures: { f: { h: { kind: 'x', rows: [] } } } }, ['fixture-stripped-key@f.json:4:5', 'loop-key-dot@template.yaml:6:3']],
   ],
   'layout-unbound': [
-    ['flags an unknown key in an inline layout', { yaml: `${head()}variables:\n  a: { dataType: text }\nlayout: { sections: ["{{ a }} {{ b }}"] }\n` }, ['layout-unbound@template.yaml:5:22']],
+    ['flags an unknown key in an inline layout', { yaml: `${head()}variables:\n  a: { dataType: text }\nlayout: { sections: ["{{ a }} {{ b }}"] }\n` }, ['layout-unbound@template.yaml:5:31']],
     ['accepts keys, branches, loops and their fields', { yaml: `${head()}variables:\n  c.name: { dataType: text }\nloops:\n  rows:\n    label: R\n    itemFields: { k: { dataType: text } }\nlayout: { sections: ["{{ c.name }} {{#if c}}{{/if}} {{#each rows}}{{ k }} {{@index}}{{/each}}"] }\n` }, []],
   ],
   'unused-variable': [

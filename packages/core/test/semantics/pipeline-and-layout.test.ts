@@ -37,4 +37,12 @@ describe('extractLayoutKeys', () => {
     ])
     expect(extractLayoutKeys(layout)[0]!.path).toEqual(['sections', 0, 'rows', 0, 'columns', 0, 'blocks', 0, 'props', 'content'])
   })
+
+  it('reads the key arguments of a helper call, not the helper name', () => {
+    const refs = extractLayoutKeys({ sections: ['{{formatDate handover.date "DD/MM/YYYY"}} {{upper this.name}} {{t 3 locale=en}}'] })
+    expect(refs.map(({ key, helper }) => ({ key, helper }))).toEqual([
+      { key: 'handover.date', helper: 'formatDate' },
+      { key: 'name', helper: 'upper' },
+    ])
+  })
 })

@@ -26,7 +26,7 @@ export const layoutUnbound: LintRule = {
       }
       const node = resolve(scope, ref.key)
       if (ref.kind === 'each' ? node?.kind === 'loop' : node !== undefined) continue
-      const { file, range } = locateInLayout(source, ref.path)
+      const { file, range } = locateInLayout(source, ref.path, ref.key)
       const names = listKeys(scope)
       const near = closest(ref.key, names)
       const message =
@@ -34,7 +34,9 @@ export const layoutUnbound: LintRule = {
           ? node
             ? `{{#each ${ref.key}}} iterates over "${ref.key}", which is not a loop: the block renders no rows.`
             : `{{#each ${ref.key}}} names no loop in the manifest: the block renders no rows, with no error.`
-          : `{{ ${ref.key} }} names nothing in ${where}: it renders as an empty string, with no error.`
+          : ref.helper
+            ? `{{${ref.helper} ${ref.key}}} passes "${ref.key}", which names nothing in ${where}: the helper gets undefined, with no error.`
+            : `{{ ${ref.key} }} names nothing in ${where}: it renders as an empty string, with no error.`
       const hint = near ? `Did you mean "${near}"?` : ref.kind === 'each' ? `Declare "${ref.key}" under loops, or fix the name.` : `Declare "${ref.key}"${ref.loop ? ` in the itemFields of "${ref.loop}"` : ' under variables'}, or fix the name.`
       out.push(inFile(this, file, range, message, hint))
     }
