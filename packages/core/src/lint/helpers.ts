@@ -114,13 +114,18 @@ export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`
 }
 
-/** A close match among candidates (typos: one or two edits, or case). */
+/**
+ * A close match among candidates (a typo): equal ignoring case, or within 1 edit for keys of 3-5 characters and
+ * 2 edits for longer ones, counting a swap of two neighbours as one edit. Ties go to the first candidate.
+ */
 export function closest(key: string, candidates: Iterable<string>): string | undefined {
+  const budget = key.length <= 2 ? 0 : key.length <= 5 ? 1 : 2
   let best: string | undefined
-  let bestDistance = 3
+  let bestDistance = budget + 1
   for (const c of candidates) {
+    if (c === key) continue
     if (c.toLowerCase() === key.toLowerCase()) return c
-    const d = editDistance(c, key)
+    const d = editDistance(c, key, bestDistance)
     if (d < bestDistance) {
       best = c
       bestDistance = d
@@ -129,13 +134,19 @@ export function closest(key: string, candidates: Iterable<string>): string | und
   return best
 }
 
-function editDistance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 2) return 3
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j)
+/** Optimal string alignment distance (Levenshtein plus adjacent transpositions), cut off at `limit`. */
+function editDistance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) >= limit) return limit
+  const rows: number[][] = [Array.from({ length: b.length + 1 }, (_, j) => j)]
   for (let i = 1; i <= a.length; i++) {
-    const cur = [i]
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
-    prev = cur
+    const row = [i]
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1
+      let v = Math.min(rows[i - 1]![j]! + 1, row[j - 1]! + 1, rows[i - 1]![j - 1]! + cost)
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, rows[i - 2]![j - 2]! + 1)
+      row[j] = v
+    }
+    rows.push(row)
   }
-  return prev[b.length]!
+  return rows[a.length]![b.length]!
 }

@@ -4,6 +4,7 @@ import { isAlias, isMap, type Document, type Pair } from 'yaml'
 import type { z } from 'zod'
 import type { Diagnostic } from '../diagnostics/diagnostic.ts'
 import type { LoopDefinition, Manifest, PageConfig, TemplateBody, VariableDefinition } from '../manifest/types.ts'
+import { closest } from '../lint/helpers.ts'
 import { parseYaml } from './parse-yaml.ts'
 import { keyString, locate, textPosition, type SourceLocations } from './positions.ts'
 import { templateSourceSchema, variableSourceSchema } from './schema.ts'
@@ -318,19 +319,8 @@ function allowedKeys(path: string[]): string {
 }
 
 function suggest(key: string, options: string[]): string {
-  const close = options.find((o) => o.toLowerCase() === key.toLowerCase() || distance(o, key) <= 2)
+  const close = closest(key, options)
   return close ? ` Did you mean "${close}"?` : ''
-}
-
-function distance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)])
-  for (let j = 1; j <= b.length; j++) d[0]![j] = j
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
-    }
-  }
-  return d[a.length]![b.length]!
 }
 
 async function loadLayoutFile(root: string, dir: string, ref: string, source: TemplateSource): Promise<unknown> {

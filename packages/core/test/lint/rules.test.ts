@@ -116,3 +116,18 @@ describe('rule overrides', () => {
     expect(brief(lintYaml('slug: [', { rules: { schema: 'off' } }))).toEqual(['yaml-syntax@template.yaml:1:8'])
   })
 })
+
+describe('suggestions', () => {
+  it.each([
+    ['nmae', ['name', 'date'], 'name'],
+    ['guestname', ['guestName'], 'guestName'],
+    ['knd', ['kind'], 'kind'],
+    ['strasse', ['straße'], 'straße'],
+    ['y', ['x'], undefined],
+    ['total', ['notes'], undefined],
+    ['varaibles', ['slug', 'variables'], 'variables'],
+  ])('%s among %j -> %s', async (key, candidates, want) => {
+    const { closest } = await import('../../src/lint/helpers.ts')
+    expect(closest(key, candidates)).toBe(want)
+  })
+})
