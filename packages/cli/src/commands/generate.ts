@@ -53,7 +53,7 @@ export const registerGenerate: RegisterCommand = (program, ctx) => {
     .option('--snapshot <file>', 'the snapshot file that --from remote writes and --from snapshot reads', DEFAULT_SNAPSHOT)
     .option('--env <name>', 'the environment --from remote reads (default: CRAFTKIT_BASE_URL + CRAFTKIT_API_KEY, else the embedded emulator)')
     .option('--cwd <dir>', 'run as if started in this folder')
-    .option('--config <file>', 'the config file (default: galley.config.{ts,mjs,json} in the folder or above)')
+    .option('--config <file>', 'the config file (default: galley.config.{ts,mts,mjs,js,json} in the folder or above)')
     .option('--json', 'print a JSON report on stdout')
     .action(async (flags: GenerateFlags) => {
       ctx.exitCode = await runGenerate(flags, ctx)
