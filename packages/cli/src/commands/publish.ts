@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { GalleyError, lintSources, templateContentHash, toTemplateBody, type Diagnostic, type TemplateBody } from '@galley/core'
+import { GalleyError, lintSources, templateContentHash, toTemplateBody, type TemplateBody } from '@galley/core'
 import type { CliContext } from '../context.ts'
 import { ExitCode } from '../exit-codes.ts'
 import type { Project } from '../project.ts'
+import { printDiagnostics } from '../report/index.ts'
 import { applyPlan, withReadRetry, type PublishEvent, type PublishResult } from '../publish/apply-plan.ts'
 import { buildPlan, summarize } from '../publish/build-plan.ts'
 import { collect, loadProjectFor, parsePositiveInt, targetOptions, withTarget, type ProjectOptions } from '../publish/command-support.ts'
@@ -43,7 +44,7 @@ export const registerPublish: RegisterCommand = (program, ctx) => {
 async function runPublish(slugs: string[], opts: PublishOptions, ctx: CliContext): Promise<number> {
   const project = await loadProjectFor(opts, ctx)
   const progress = (line: string) => (opts.json ? ctx.error(line) : ctx.out(line))
-  lintOrThrow(project, slugs)
+  lintOrThrow(project, slugs, ctx, opts.json === true)
 
   return withTarget(project, opts, ctx, async (target) => {
     const state = loadState(project.root, target.id, target.name)
@@ -110,26 +111,21 @@ function resultLine(r: PublishResult, ctx: CliContext): string {
   }
 }
 
-/** Lint first: errors stop the publish (only errors in the selected templates when slugs are given). */
-function lintOrThrow(project: Project, slugs: readonly string[]): void {
-  const seen = new Set<string>()
-  const all: Diagnostic[] = []
-  for (const d of [...project.sources.flatMap((s) => s.diagnostics), ...lintSources(project.sources, { rules: project.config.lint.rules })]) {
-    const key = `${d.file}:${d.line}:${d.column}:${d.code}:${d.message}`
-    if (!seen.has(key)) {
-      seen.add(key)
-      all.push(d)
-    }
-  }
+/**
+ * Lint first: errors stop the publish before anything is written (only errors in the selected templates when
+ * slugs are given). Pretty output prints them with code frames; the thrown error lists file:line:col.
+ */
+function lintOrThrow(project: Project, slugs: readonly string[], ctx: CliContext, json: boolean): void {
+  const all = lintSources(project.sources, { rules: project.config.lint.rules })
   const selected = slugs.length > 0 ? project.sources.filter((s) => slugs.includes(s.slug)) : project.sources
   const folders = selected.map((s) => s.file.replace(/[^/]+$/, ''))
   const errors = all.filter((d) => d.severity === 'error' && (slugs.length === 0 || folders.some((f) => d.file.startsWith(f))))
-  if (errors.length > 0) {
-    throw new GalleyError('lint_failed', `Lint found ${errors.length} error${errors.length === 1 ? '' : 's'}; nothing was published.`, {
-      diagnostics: errors,
-      hint: 'Fix them (`galley lint` shows each with a code frame), then publish again.',
-    })
-  }
+  if (errors.length === 0) return
+  if (!json) printDiagnostics(ctx, errors, { format: 'pretty', root: project.root })
+  throw new GalleyError('lint_failed', `Lint found ${errors.length} error${errors.length === 1 ? '' : 's'}; nothing was published.`, {
+    diagnostics: errors,
+    hint: 'Fix them (`galley lint` shows each with a code frame), then publish again.',
+  })
 }
 
 async function loadSavedPlan(

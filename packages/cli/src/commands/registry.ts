@@ -2,6 +2,11 @@ import type { Command } from 'commander'
 import type { CliContext } from '../context.ts'
 import { registerGenerate } from './generate.ts'
 import { registerLint } from './lint.ts'
+import { registerPlan } from './plan.ts'
+import { registerPublish } from './publish.ts'
+import { registerPull } from './pull.ts'
+import { registerRender } from './render.ts'
+import { registerStatus } from './status.ts'
 
 /** A command module registers itself on the program; its action sets `ctx.exitCode`. */
 export type RegisterCommand = (program: Command, ctx: CliContext) => void
@@ -9,5 +14,10 @@ export type RegisterCommand = (program: Command, ctx: CliContext) => void
 /** Every command, in the order `galley --help` lists them. One import and one entry per command file. */
 export const COMMANDS: RegisterCommand[] = [
   registerLint,
+  registerPlan,
+  registerPublish,
+  registerPull,
+  registerStatus,
+  registerRender,
   registerGenerate,
 ]

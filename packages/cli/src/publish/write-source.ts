@@ -148,7 +148,7 @@ function syncFields(edit: Edit, parent: YAMLMap, key: string, fields: readonly V
     }
     // A flow map (`{ label: …, dataType: … }`) is re-printed as a whole; a block map changes the layout.
     const container = node.flow && node.range ? node : undefined
-    const before = changed
+    const before: boolean = changed
     changed = setScalar(edit, node, 'label', field.label, container) || changed
     changed = setScalar(edit, node, 'dataType', field.dataType, container) || changed
     const required = node.get('required')
