@@ -51,8 +51,11 @@ export function createApp(deps: AppDeps): Hono<EmulatorEnv> {
     return c.json(body, 404)
   })
   app.onError((error, c) => {
-    if (!(error instanceof EmulatorError) || error.status >= 500) {
+    // Unexpected errors are logged with their stack (never sent); expected ones are the client's business.
+    if (!(error instanceof EmulatorError)) {
       deps.logError(`${c.req.method} ${c.req.path}: ${error instanceof Error && error.stack ? error.stack : String(error)}`)
+    } else if (error.status === 500) {
+      deps.logError(`${c.req.method} ${c.req.path}: ${error.message}`)
     }
     return toErrorResponse(c, error)
   })
