@@ -1,5 +1,6 @@
 import type { Command } from 'commander'
 import type { CliContext } from '../context.ts'
+import { registerEmulator } from './emulator.ts'
 import { registerGenerate } from './generate.ts'
 import { registerLint } from './lint.ts'
 import { registerPlan } from './plan.ts'
@@ -20,4 +21,5 @@ export const COMMANDS: RegisterCommand[] = [
   registerStatus,
   registerRender,
   registerGenerate,
+  registerEmulator,
 ]
