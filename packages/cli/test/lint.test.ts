@@ -151,4 +151,15 @@ describe('galley lint', () => {
     expect(r.stdout).not.toContain('1 | slug: huge')
     noStack(r.stdout)
   })
+
+  it('fails when the templates folder does not exist (a wrong cwd or a typo), and passes on an empty one', () => {
+    const dir = project('warnings-only')
+    writeFileSync(join(dir, 'galley.config.json'), '{ "templates": "tempaltes" }')
+    const r = galley(['lint', '--cwd', dir])
+    expect(r.code).toBe(1)
+    expect(r.stdout).toContain('error[templates-missing] The templates folder tempaltes does not exist')
+    mkdirSync(join(dir, 'tempaltes'))
+    const empty = galley(['lint', '--cwd', dir])
+    expect(empty).toMatchObject({ code: 0, stdout: 'No templates found in tempaltes (each template is <folder>/template.yaml).\n0 templates, 0 fixtures: no problems\n' })
+  })
 })

@@ -40,8 +40,10 @@ export const registerLint: RegisterCommand = (program, ctx) => {
       }
       const sources = paths.length ? await selectSources(project, paths, cwd) : project.sources
       const diagnostics = lintSources(sources, { rules: project.config.lint.rules })
+      // A templates folder that does not exist is a wrong cwd or a typo in the config, not a clean project.
+      if (!paths.length && !existsSync(project.config.templates)) diagnostics.unshift(missingTemplates(project))
       const counts = { templates: sources.length, fixtures: sources.reduce((n, s) => n + s.fixtures.length, 0) }
-      if (sources.length === 0 && flags.format === 'pretty') {
+      if (sources.length === 0 && flags.format === 'pretty' && existsSync(project.config.templates)) {
         ctx.out(ctx.c.yellow(`No templates found in ${posix(relative(cwd, project.config.templates)) || '.'} (each template is <folder>/template.yaml).`))
       }
       printDiagnostics(ctx, diagnostics, { format: flags.format, root: project.root, counts })
@@ -74,6 +76,22 @@ async function selectSources(project: Project, paths: string[], cwd: string): Pr
     for (const s of found) picked.set(s.dir, s)
   }
   return [...picked.values()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))
+}
+
+function missingTemplates(project: Project): Diagnostic {
+  const shown = posix(relative(project.root, project.config.templates)) || '.'
+  const config = project.config.configFile
+  return {
+    code: 'templates-missing',
+    severity: 'error',
+    message: `The templates folder ${shown} does not exist, so there is nothing to lint.`,
+    hint: config
+      ? `Create ${shown}/<slug>/template.yaml, or fix \`templates\` in ${basename(config)}.`
+      : `Run in the project folder (--cwd), or create ${shown}/<slug>/template.yaml (or a galley.config.ts naming the folder).`,
+    file: config ? posix(relative(project.root, config)) : shown,
+    line: 1,
+    column: 1,
+  }
 }
 
 /** Whether `inner` is `outer` or below it. */
