@@ -1,0 +1,88 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+
+// Spawns the built binary (bin/galley.mjs -> dist), as users run it.
+const BIN = new URL('../bin/galley.mjs', import.meta.url).pathname
+const cwd = mkdtempSync(join(tmpdir(), 'galley-cli-emulator-'))
+const children: ChildProcess[] = []
+afterAll(() => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL')
+  rmSync(cwd, { recursive: true, force: true })
+})
+
+interface Started {
+  child: ChildProcess
+  url: string
+  stdout: () => string
+  stderr: () => string
+  exit: Promise<number | null>
+}
+
+async function startCli(args: string[]): Promise<Started> {
+  const child = spawn(process.execPath, [BIN, 'emulator', '--port', '0', ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } })
+  children.push(child)
+  let out = ''
+  let err = ''
+  child.stderr!.on('data', (c: Buffer) => (err += c.toString()))
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString()
+      const m = /listening on (http:\/\/\S+)/.exec(out)
+      if (m && out.includes('Ctrl+C')) resolve(m[1]!)
+    })
+    void exit.then((code) => reject(new Error(`galley emulator exited with ${code}: ${err}`)))
+  })
+  return { child, url, stdout: () => out, stderr: () => err, exit }
+}
+
+describe('galley emulator', () => {
+  it('serves /health, logs requests without the key, and stops cleanly on SIGTERM', async () => {
+    const key = 'ck_test_cliEmulatorKey1'
+    const run = await startCli(['--data', 'with-key', '--api-key', key])
+    expect(run.stdout()).toContain('projects: 1 (one per --api-key)')
+    expect(run.stdout()).not.toContain(key)
+    expect(await (await fetch(`${run.url}/health`)).json()).toEqual({ status: 'ok' })
+    const list = await fetch(`${run.url}/v1/templates`, { headers: { authorization: `Bearer ${key}` } })
+    expect(await list.json()).toEqual({ templates: [] })
+    run.child.kill('SIGTERM')
+    expect(await run.exit).toBe(0)
+    expect(run.stderr()).toMatch(/^GET \/health 200 \d+ms$/m)
+    expect(run.stderr()).toMatch(/^GET \/v1\/templates 200 \d+ms$/m)
+    expect(run.stderr()).toContain('emulator stopped')
+    expect(run.stderr()).not.toContain(key)
+  }, 60_000)
+
+  it('prints a generated key on the first start only, and reuses it', async () => {
+    const first = await startCli(['--data', 'generated', '--quiet'])
+    const key = /project key: (ck_test_\S+)/.exec(first.stdout())?.[1]
+    expect(key).toBeDefined()
+    expect(readFileSync(join(cwd, 'generated', 'api-key'), 'utf8').trim()).toBe(key)
+    first.child.kill('SIGINT')
+    expect(await first.exit).toBe(0)
+
+    const second = await startCli(['--data', 'generated', '--quiet'])
+    expect(second.stdout()).not.toContain(key!)
+    expect(second.stdout()).toContain('generated/api-key')
+    const res = await fetch(`${second.url}/v1/templates`, { headers: { authorization: `Bearer ${key}` } })
+    expect(res.status).toBe(200)
+    second.child.kill('SIGTERM')
+    expect(await second.exit).toBe(0)
+  }, 60_000)
+
+  it('rejects bad flags with a message and exit code 1, no stack trace', async () => {
+    for (const args of [['--faults', 'boom:1'], ['--api-key', 'not-a-key'], ['--port', 'x'], ['--webhook', 'http://x.test/h']]) {
+      const child = spawn(process.execPath, [BIN, 'emulator', '--data', 'bad', ...args], { cwd })
+      children.push(child)
+      let err = ''
+      child.stderr.on('data', (c: Buffer) => (err += c.toString()))
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve))
+      expect(code).toBe(1)
+      expect(err).toMatch(/error: /)
+      expect(err).not.toMatch(/\n\s+at /)
+    }
+  }, 60_000)
+})
