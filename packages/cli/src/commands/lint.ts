@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs'
 import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path'
 import { Option } from 'commander'
-import { GalleyError, lintSources, loadTemplateSources, type Diagnostic, type TemplateSource } from '@galley/core'
+import { findConfigFile, GalleyError, lintSources, loadTemplateSources, type Diagnostic, type TemplateSource } from '@galley/core'
 import { ExitCode } from '../exit-codes.ts'
 import { loadProject, type Project } from '../project.ts'
 import { printDiagnostics, REPORT_FORMATS, type ReportFormat } from '../report/index.ts'
@@ -34,7 +34,9 @@ export const registerLint: RegisterCommand = (program, ctx) => {
         const diagnostics: Diagnostic[] = error.diagnostics.length
           ? error.diagnostics
           : [{ code: error.code, severity: 'error', message: error.message, ...(error.hint ? { hint: error.hint } : {}), file: flags.config ?? '.', line: 1, column: 1 }]
-        printDiagnostics(ctx, diagnostics, { format: flags.format, root: cwd })
+        // Config diagnostics are relative to the config's folder (the project root), which may be above cwd.
+        const configFile = flags.config === undefined ? findConfigFile(cwd) : resolve(cwd, flags.config)
+        printDiagnostics(ctx, diagnostics, { format: flags.format, root: configFile ? dirname(configFile) : cwd })
         ctx.exitCode = ExitCode.Error
         return
       }
