@@ -90,8 +90,8 @@ describe('galley publish', { timeout: 120_000 }, () => {
       const invoice = updated.templates.find((t: { slug: string }) => t.slug === 'invoice')
       expect(invoice).toMatchObject({ action: 'update', changedFields: ['manifest'], breaking: false, unverifiedFields: [] })
       expect(invoice.changes).toEqual([
-        { kind: 'added', target: 'variable', key: 'poNumber', after: 'text', breaking: false },
         { kind: 'label-changed', target: 'variable', key: 'paymentUrl', before: 'Pay online', after: 'Pay now', breaking: false },
+        { kind: 'added', target: 'variable', key: 'poNumber', after: 'text', breaking: false },
       ])
       // Without --detailed-exitcode a successful plan exits 0 (so `galley plan && galley publish` chains).
       const human = await galley(['plan'], { cwd: p.root, env })
@@ -107,8 +107,8 @@ describe('galley publish', { timeout: 120_000 }, () => {
           ~ update     invoice            v1      manifest (+1 -0 ~1)
 
         invoice (v1 -> v2)  templates/invoice/template.yaml
-          + variable poNumber (text)
           ~ variable paymentUrl: label "Pay online" -> "Pay now"
+          + variable poNumber (text)
 
         Plan: 0 to create, 1 to update, 3 unchanged.
         "
@@ -169,13 +169,13 @@ describe('galley publish', { timeout: 120_000 }, () => {
         file,
         readFileSync(file, 'utf8')
           .replace('  booking.activityName:  { label: Activity, dataType: text }\n', '')
-          .replace('{ label: Date, dataType: date, required: true }', '{ label: Date, dataType: datetime, required: true }'),
+          .replace('{ label: Signed by, dataType: text, required: true }', '{ label: Signed by, dataType: longtext, required: true }'),
       )
       const refused = await galley(['publish'], { cwd: p.root, env })
       expect(refused.code).toBe(1)
       expect(refused.stderr).toContain('Refusing to publish breaking changes to charter-handover')
       expect(refused.stderr).toContain('- variable booking.activityName')
-      expect(refused.stderr).toContain('~ variable handover.date: type date -> datetime')
+      expect(refused.stderr).toContain('~ variable handover.signedBy: type text -> longtext')
       expect(refused.stderr).toContain('--allow-breaking')
       const client = clientFor(emulator.url, keys.breaking)
       expect((await versions(client, ['charter-handover']))['charter-handover']).toBe(1)

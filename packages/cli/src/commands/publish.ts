@@ -165,7 +165,8 @@ async function loadSavedPlan(
   const bodies = new Map<string, TemplateBody>()
   const sourceChanged: string[] = []
   for (const entry of selected) {
-    if (entry.action !== 'create' && entry.action !== 'update') continue
+    // Every planned source, unchanged ones too: a plan describes exactly the sources it was made from.
+    if (entry.action === 'remote-only') continue
     const source = project.sources.find((s) => s.slug === entry.slug)
     if (!source?.template) {
       sourceChanged.push(`${entry.slug} (its source is gone)`)

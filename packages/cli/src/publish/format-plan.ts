@@ -61,7 +61,7 @@ export function formatPlanMarkdown(plan: Plan): string {
   const lines = [`### Galley plan: ${esc(plan.target.name)}`, '', summaryLine(plan), '', '| | template | remote | changes | |', '|---|---|---|---|---|']
   for (const t of plan.templates) {
     const flag = t.blocked ? '**blocked**' : t.breaking ? '**breaking**' : ''
-    lines.push(`| ${SYMBOL[t.action]} ${t.action} | \`${t.slug}\` | ${remoteVersion(t)} | ${esc(summaryOf(t))} | ${flag} |`)
+    lines.push(`| ${SYMBOL[t.action]} ${t.action} | \`${t.slug}\` | ${remoteVersion(t)} | ${esc(summaryOf(t))} |${flag ? ` ${flag} ` : ' '}|`)
   }
   for (const t of plan.templates) {
     const details = t.action === 'update' || t.action === 'create' ? detailLines(t) : []
