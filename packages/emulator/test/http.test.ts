@@ -72,14 +72,14 @@ function rawRequest(path: string, headers: Record<string, string>): Promise<{ st
 }
 
 describe('hostile input over a socket', () => {
-  const post = (path: string, body: BodyInit, headers: Record<string, string>) =>
+  const post = (path: string, body: string, headers: Record<string, string>) =>
     fetch(`${emu.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, ...headers }, body })
 
   it('malformed JSON -> 400 invalid_json', async () => {
     for (const body of ['{"name": ', '{name: 1}', 'null,', '\u0000']) {
       const res = await post('/v1/templates', body, { 'content-type': 'application/json' })
       expect(res.status).toBe(400)
-      const json = await res.json()
+      const json = (await res.json()) as any
       expect(json.error.code).toBe('invalid_json')
       expect(JSON.stringify(json)).not.toMatch(/\bat \S+:\d+:\d+/)
     }
@@ -89,7 +89,7 @@ describe('hostile input over a socket', () => {
     for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
       const res = await post('/v1/templates', '{"name":"x"}', { 'content-type': type })
       expect(res.status).toBe(400)
-      const json = await res.json()
+      const json = (await res.json()) as any
       expect(json.error.code).toBe('invalid_request')
       expect(json.error.message).toContain('Content-Type')
     }
@@ -103,7 +103,7 @@ describe('hostile input over a socket', () => {
     const big = JSON.stringify({ data: { blob: 'x'.repeat(10 * 1024 * 1024) } })
     const sized = await post('/v1/templates/charter-handover/render', big, { 'content-type': 'application/json' })
     expect(sized.status).toBe(413)
-    expect((await sized.json()).error.code).toBe('payload_too_large')
+    expect(((await sized.json()) as any).error.code).toBe('payload_too_large')
     const stream = new ReadableStream<Uint8Array>({
       start(controller) {
         const chunk = new TextEncoder().encode('x'.repeat(1024 * 1024))
@@ -120,7 +120,7 @@ describe('hostile input over a socket', () => {
       duplex: 'half',
     } as RequestInit)
     expect(chunked.status).toBe(413)
-    expect((await chunked.json()).error.code).toBe('payload_too_large')
+    expect(((await chunked.json()) as any).error.code).toBe('payload_too_large')
   })
 
   it('10,001-row loops -> 400 invalid_input_data; 10,000 rows are accepted', async () => {
@@ -137,7 +137,7 @@ describe('hostile input over a socket', () => {
     for (const [method, path] of [['GET', '/'], ['GET', '/v2/templates'], ['PATCH', '/v1/templates/x'], ['GET', '/v1/nothing']]) {
       const res = await fetch(`${emu.url}${path}`, { method, headers: { authorization: `Bearer ${KEY}` } })
       expect(res.status).toBe(404)
-      expect((await res.json()).error.code).toBe('not_found')
+      expect(((await res.json()) as any).error.code).toBe('not_found')
     }
   })
 

@@ -285,7 +285,7 @@ describe('downloads and shares', () => {
     expect(flat((await readPdf(bytes)).text)).toContain('Shared Person')
     const anon = await api.raw(`/v1/embed/renders/${id}/download`)
     expect(anon.status).toBe(401)
-    expect((await anon.json()).error.code).toBe('invalid_credentials')
+    expect(((await anon.json()) as any).error.code).toBe('invalid_credentials')
   })
 
   it('creates, lists, opens and revokes share links', async () => {
@@ -338,6 +338,6 @@ describe('downloads and shares', () => {
     expect((await api.raw(`/files/renders/${id}.pdf`)).status).toBe(200)
     const missing = await api.raw('/files/renders/00000000-0000-7000-8000-000000000000.pdf')
     expect(missing.status).toBe(404)
-    expect((await missing.json()).error.code).toBe('not_found')
+    expect(((await missing.json()) as any).error.code).toBe('not_found')
   })
 })
