@@ -7,7 +7,6 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, w
 import { join } from 'node:path'
 import { createClient, type CraftkitClient } from '@galley/client'
 import { GalleyError } from '@galley/core'
-import { startEmulator } from '@galley/emulator'
 import type { CliIo } from './context.ts'
 import type { Project } from './project.ts'
 
@@ -100,6 +99,9 @@ function remoteTarget(name: string, baseUrl: string, apiKey: string, id: string)
 async function embeddedTarget(project: Project): Promise<Target> {
   const dataDir = join(project.root, '.galley', 'emulator')
   const apiKey = loadOrCreateEmulatorKey(dataDir)
+  // Loaded here, not at the top: the emulator (hono, PGlite) takes ~0.2-0.3 s to import, which commands that
+  // never start it (lint, generate, remote targets) should not pay.
+  const { startEmulator } = await import('@galley/emulator')
   const emulator = await startEmulator({ port: 0, dataDir, apiKeys: [apiKey], quiet: true })
   const client = createClient({ apiKey, baseUrl: emulator.url, userAgent: 'galley-cli' })
   let closed: Promise<void> | undefined
