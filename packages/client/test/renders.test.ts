@@ -114,20 +114,22 @@ describe('renders.get and wait', () => {
   })
 
   it('polls with backoff 250 ms doubling to the 5 s cap (seen through onPoll)', async () => {
-    // The emulator waits ~4.5 s for this image, so the render stays unfinished that long. It runs 4 renders at a
-    // time, so 4 hanging renders queued first keep ours unfinished for ~9 s: past 250+500+1000+2000+4000 ms.
+    // The emulator waits ~4.5 s for each of these images, so a render stays unfinished that long. It runs 4 renders
+    // at a time, so 8 hanging renders queued first keep ours unfinished for ~13.5 s: well past the sixth poll at
+    // 250+500+1000+2000+4000 = 7.75 s, even on a busy machine.
     const slow = (n: number): string => `${side.url}/slow/4500.png?n=${n}`
-    const hold = await Promise.all([0, 1, 2, 3].map((n) => client.renders.create(slug, { data: { ...INVOICE_DATA, logo: slow(n) } })))
-    const queued = await client.renders.create(slug, { data: { ...INVOICE_DATA, logo: slow(4) } })
+    const hold = await Promise.all([0, 1, 2, 3, 4, 5, 6, 7].map((n) => client.renders.create(slug, { data: { ...INVOICE_DATA, logo: slow(n) } })))
+    const queued = await client.renders.create(slug, { data: { ...INVOICE_DATA, logo: slow(8) } })
     const polls: PollEvent[] = []
     const done = await client.renders.wait(queued, { onPoll: (e) => polls.push(e) })
     expect(done.status).toBe('succeeded')
     const delays = polls.map((p) => p.delayMs)
     expect(delays.slice(0, 6)).toEqual([250, 500, 1000, 2000, 4000, 5000])
+    for (const d of delays.slice(6)) expect(d).toBe(5000)
     expect(polls.map((p) => p.attempt)).toEqual(delays.map((_, i) => i))
     for (const p of polls) expect(['queued', 'rendering']).toContain(p.render.status)
     await Promise.all(hold.map((h) => client.renders.wait(h, { timeoutMs: 20_000 }).catch(() => undefined)))
-  }, 40_000)
+  }, 60_000)
 
   it('rejects with wait_timeout past the deadline; the delays never pass it', async () => {
     const queued = await client.renders.create(slug, { data: { ...INVOICE_DATA, logo: `${side.url}/slow/3000.png` } })
