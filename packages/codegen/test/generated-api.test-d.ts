@@ -59,6 +59,12 @@ describe('renderCharterHandover', () => {
     void renderCharterHandover({ ...valid, booking: { code: 12345 } })
   })
 
+  test('rejects a data: URI for an image (the server accepts http(s) URLs only)', () => {
+    void renderCharterHandover({ ...valid, handover: { ...valid.handover, signatureUrl: 'https://cdn.example.com/sig.png' } })
+    // @ts-expect-error handover.signatureUrl is an image: a data: URI is rejected
+    void renderCharterHandover({ ...valid, handover: { ...valid.handover, signatureUrl: 'data:image/png;base64,iVBORw0KGgo=' } })
+  })
+
   test('rejects a misspelt key in an object literal (the server would strip it)', () => {
     // @ts-expect-error `activityNme` is not a key of booking
     void renderCharterHandover({ ...valid, booking: { code: 'BK-12345', activityNme: 'Sunset Charter' } })
