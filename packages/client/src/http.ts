@@ -250,7 +250,8 @@ function joinUrl(baseUrl: string, path: string, base: { method: string; path: st
       message: `The Craftkit base URL ${JSON.stringify(redact(baseUrl))} is not an http(s) URL: set CRAFTKIT_BASE_URL or \`baseUrl\` to e.g. https://api.craftkit.dev or http://localhost:3000.`,
     })
   }
-  return baseUrl.replace(/\/+$/, '') + path
+  // `https://api.craftkit.dev/v1` is a common way to write the base URL; the paths already start with /v1.
+  return baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '') + path
 }
 
 /** A path for messages: no query string, and only the path of an absolute (public download) URL. */

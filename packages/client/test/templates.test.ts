@@ -117,10 +117,16 @@ describe('templates', () => {
     expect(seen[0]?.get('user-agent')).toBe('galley-test/1')
   })
 
-  it('ignores a trailing slash of baseUrl', async () => {
-    const c = createClient({ baseUrl: `${emulator.url}/`, apiKey: emulator.apiKey, fetch: observed.fetch })
+  it.each(['/', '/v1', '/v1/'])('ignores a trailing %s of baseUrl', async (suffix) => {
+    const c = createClient({ baseUrl: `${emulator.url}${suffix}`, apiKey: emulator.apiKey, fetch: observed.fetch })
     observed.reset()
     expect(Array.isArray(await c.templates.list())).toBe(true)
     expect(observed.calls).toEqual([{ method: 'GET', path: '/v1/templates', auth: true }])
+  })
+
+  it('an invalid base URL says what to set', async () => {
+    const error = await rejection(createClient({ baseUrl: 'api.craftkit.dev', apiKey: emulator.apiKey }).templates.list())
+    expect(error).toMatchObject({ code: 'invalid_base_url', status: 0 })
+    expect(error.message).toContain('CRAFTKIT_BASE_URL')
   })
 })
