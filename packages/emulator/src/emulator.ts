@@ -62,7 +62,8 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   const releaseLock = lockDataDir(dataDir)
   let store: Store
   try {
-    store = new Store(await openDatabase(dataDir))
+    // A throw-away emulator keeps its database in memory: nothing to copy in or delete afterwards.
+    store = new Store(await openDatabase(ownDir ? undefined : dataDir))
   } catch (error) {
     releaseLock()
     if (ownDir) rmSync(dataDir, { recursive: true, force: true })

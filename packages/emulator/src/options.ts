@@ -6,7 +6,7 @@ export interface EmulatorOptions {
   host?: string
   /**
    * Folder for the PGlite database (`pglite/`), the PDFs (`renders/`) and the generated key (`api-key`).
-   * @default a fresh temporary folder, removed on `close()`
+   * @default a fresh temporary folder (the database then lives in memory), removed on `close()`
    */
   dataDir?: string
   /**
