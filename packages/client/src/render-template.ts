@@ -66,14 +66,14 @@ export async function renderTemplate(descriptor: TemplateDescriptor, data: unkno
   const versionNumber = options.versionNumber ?? descriptor.versionNumber
   if (versionNumber !== undefined) renderOptions.versionNumber = versionNumber
   if (options.filename !== undefined) renderOptions.filename = options.filename
-  const created = await client.renders.create(
-    descriptor.slug,
-    Object.keys(renderOptions).length > 0 ? { data, options: renderOptions } : { data },
-    {
+  const created = await client.renders
+    .create(descriptor.slug, Object.keys(renderOptions).length > 0 ? { data, options: renderOptions } : { data }, {
       ...(options.idempotencyKey !== undefined ? { idempotencyKey: options.idempotencyKey } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
-    },
-  )
+    })
+    .catch((error: unknown) => {
+      throw withStaleModuleHint(error, descriptor)
+    })
   const withSignal = <T extends { signal?: AbortSignal }>(o: T | undefined): T => ({ ...(options.signal ? { signal: options.signal } : {}), ...o }) as T
   const queued: QueuedRender = {
     ...created,
@@ -88,6 +88,26 @@ export async function renderTemplate(descriptor: TemplateDescriptor, data: unkno
   Object.defineProperty(queued, 'wait', { enumerable: false })
   Object.defineProperty(queued, 'download', { enumerable: false })
   return queued
+}
+
+// Server answers that mean the generated module and the published template disagree.
+const STALE_MODULE_CODES = new Set(['template_not_found', 'version_not_found', 'no_published_version', 'invalid_input_data'])
+
+/** Adds to such an error which module state the call came from and how to refresh it. */
+function withStaleModuleHint(error: unknown, descriptor: TemplateDescriptor): unknown {
+  if (!(error instanceof CraftkitError) || !STALE_MODULE_CODES.has(error.code)) return error
+  const pinned = descriptor.versionNumber !== undefined ? `, pinned to version ${descriptor.versionNumber}` : ''
+  return new CraftkitError({
+    status: error.status,
+    code: error.code,
+    retryable: error.retryable,
+    ...(error.issues ? { issues: error.issues } : {}),
+    ...(error.requestId ? { requestId: error.requestId } : {}),
+    ...(error.method ? { method: error.method, path: error.path } : {}),
+    ...(error.attempts !== undefined ? { attempts: error.attempts } : {}),
+    message: `${error.message} (the generated code for "${descriptor.slug}" was made from manifest ${descriptor.manifestHash.slice(0, 12)}${pinned}: if the template was changed or not published, run \`galley publish\` and \`galley generate\`)`,
+    cause: error,
+  })
 }
 
 function getDefaultClient(descriptor: TemplateDescriptor): CraftkitClient {

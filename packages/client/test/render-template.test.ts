@@ -65,6 +65,8 @@ describe('renderTemplate', () => {
     expect(lastRenderBody()).toEqual({ data: INVOICE_DATA, options: { versionNumber: 1 } })
     const missing = await rejection(renderTemplate({ ...descriptor, versionNumber: 99 }, INVOICE_DATA, { client }))
     expect(missing).toMatchObject({ status: 404, code: 'version_not_found' })
+    expect(missing.message).toContain('pinned to version 99')
+    expect(missing.message).toContain('galley generate')
     await renderTemplate({ ...descriptor, versionNumber: 99 }, INVOICE_DATA, { client, versionNumber: 2, filename: 'inv.pdf' })
     expect(lastRenderBody()).toEqual({ data: INVOICE_DATA, options: { versionNumber: 2, filename: 'inv.pdf' } })
   })
