@@ -236,7 +236,10 @@ export class PdfWriter {
       this.useStyle({ fontSize: LABEL_SIZE, bold })
       cells.forEach((c, i) => {
         // A cell taller than half a page is cut with an ellipsis rather than spilling onto the next page.
-        if (c !== '') doc.text(c, this.x + i * colW + CELL_PAD, y + CELL_PAD, { width: cellW, height: h - 2 * CELL_PAD, ellipsis: true })
+        if (c !== '') {
+          const align = el.align?.[i] ?? 'left'
+          doc.text(c, this.x + i * colW + CELL_PAD, y + CELL_PAD, { width: cellW, height: h - 2 * CELL_PAD, ellipsis: true, align })
+        }
       })
       doc.save().moveTo(this.x, y + h).lineTo(this.x + this.width, y + h).lineWidth(0.5).strokeColor(COLORS.rule).stroke().restore()
       doc.y = y + h

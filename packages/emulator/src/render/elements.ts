@@ -23,7 +23,7 @@ export type Element =
       height?: number
       align?: Align
     }
-  | { kind: 'table'; title?: string; header: string[]; rows: string[][] }
+  | { kind: 'table'; title?: string; header: string[]; rows: string[][]; /** Per column; numbers align right. */ align?: Align[] }
   | { kind: 'divider'; color?: string; thickness?: number }
   | { kind: 'button'; label: string; href?: string; align?: Align; color?: string; backgroundColor?: string }
   | { kind: 'row'; columns: { weight: number; elements: Element[] }[] }

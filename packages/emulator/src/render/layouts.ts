@@ -86,6 +86,7 @@ function loopTable(loop: LoopDefinition, scope: TemplateScope): Element {
     kind: 'table',
     title: loop.label || loop.key,
     header: loop.itemFields.map(fieldLabel),
+    align: loop.itemFields.map((f) => (f.dataType === 'number' || f.dataType === 'currency' ? 'right' : 'left')),
     rows: list.map((row: unknown, i) => {
       const item = row !== null && typeof row === 'object' ? (row as Record<string, unknown>) : {}
       return loop.itemFields.map((f) => (Object.hasOwn(item, f.key.split('.')[0]!) ? scope.print(f.key, item, i) : ''))
