@@ -150,6 +150,11 @@ describe('hostile input over a socket', () => {
     expect(await health.json()).toEqual({ status: 'ok' })
   })
 
+  it('a second emulator on the same port fails with a clear error', async () => {
+    const port = Number(new URL(emu.url).port)
+    await expect(startEmulator({ port, quiet: true })).rejects.toThrow(`Port ${port} on 127.0.0.1 is already in use`)
+  })
+
   it('logs one line per request with method, path, status and ms, never the key', () => {
     expect(logLines.length).toBeGreaterThan(10)
     for (const line of logLines) expect(line).toMatch(/^[A-Z]+ \/\S* (\d{3}|reset) \d+ms$/)

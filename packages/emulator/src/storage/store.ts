@@ -77,8 +77,6 @@ export interface PublishResult {
 
 type Db = PGlite | Transaction
 
-const UNIQUE_VIOLATION = '23505'
-
 /** All SQL of the emulator. Every read and write of project data is scoped by `projectId`. */
 export class Store {
   readonly db: PGlite
@@ -403,8 +401,4 @@ function randomSuffix(): string {
 
 function withSuffix(slug: string, suffix: string): string {
   return `${slug}-${suffix}`
-}
-
-export function isUniqueViolation(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === UNIQUE_VIOLATION
 }
