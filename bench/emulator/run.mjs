@@ -17,7 +17,7 @@ import { spawn } from 'node:child_process'
 import { createHmac } from 'node:crypto'
 import { createServer } from 'node:http'
 import { createRequire } from 'node:module'
-import { availableParallelism } from 'node:os'
+import { availableParallelism, loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
 import { fromEmulator, loadCore, loadFixture, loadRenderDocument, loadTemplateBody, repo } from './load.mjs'
 
@@ -46,7 +46,9 @@ if (!checked.ok) throw new Error(`templates/${slug}/fixtures/standard.json does 
 const { renderDocument, source } = await loadRenderDocument()
 const input = { name: body.name, manifest: body.manifest, pageConfig: body.pageConfig ?? null, layout: body.layout ?? null, templateType: 'document', data: checked.data }
 
-console.log(`${renders} renders of templates/${slug} (fixtures/standard.json) per case; Node ${process.version}, ${availableParallelism()} CPUs`)
+console.log(
+  `${renders} renders of templates/${slug} (fixtures/standard.json) per case; Node ${process.version}, ${availableParallelism()} CPUs, load average ${loadavg()[0].toFixed(1)}`,
+)
 console.log(`renderDocument from ${source}`)
 
 // --- pdfkit raw: the same text, no layout engine -------------------------------------------------------------
