@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -70,23 +70,16 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     throw error
   }
 
-  let apiKey: string
-  let apiKeyCreated = false
-  if (apiKeys.length > 0) {
-    for (const key of apiKeys) await store.ensureProjectForKey(key)
-    apiKey = apiKeys[0]!
-  } else {
-    const file = join(dataDir, API_KEY_FILE)
-    const stored = existsSync(file) ? readFileSync(file, 'utf8').trim() : ''
-    if (API_KEY_PATTERN.test(stored)) {
-      apiKey = stored
-    } else {
-      apiKey = generateApiKey()
-      apiKeyCreated = true
-      writeFileSync(file, `${apiKey}\n`, { mode: 0o600 })
-    }
-    await store.ensureProjectForKey(apiKey)
+  let seeded: { apiKey: string; apiKeyCreated: boolean }
+  try {
+    seeded = await seedProjects(store, dataDir, apiKeys)
+  } catch (error) {
+    await store.close()
+    releaseLock()
+    if (ownDir) rmSync(dataDir, { recursive: true, force: true })
+    throw error
   }
+  const { apiKey, apiKeyCreated } = seeded
 
   const urls: BaseUrls = { api: 'http://localhost', public: publicBaseUrl ?? 'http://localhost' }
   const files = new PdfFiles(dataDir)
@@ -201,6 +194,29 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       return closing
     },
   }
+}
+
+/**
+ * One project per given key; with none, the key stored in `<dataDir>/api-key`, or a new one written there (0600).
+ */
+async function seedProjects(store: Store, dataDir: string, apiKeys: string[]): Promise<{ apiKey: string; apiKeyCreated: boolean }> {
+  if (apiKeys.length > 0) {
+    for (const key of apiKeys) await store.ensureProjectForKey(key)
+    return { apiKey: apiKeys[0]!, apiKeyCreated: false }
+  }
+  const file = join(dataDir, API_KEY_FILE)
+  const stored = existsSync(file) ? readFileSync(file, 'utf8').trim() : ''
+  let apiKey = stored
+  let apiKeyCreated = false
+  if (!API_KEY_PATTERN.test(stored)) {
+    apiKey = generateApiKey()
+    apiKeyCreated = true
+    const tmp = `${file}.${process.pid}.tmp`
+    writeFileSync(tmp, `${apiKey}\n`, { mode: 0o600 })
+    renameSync(tmp, file)
+  }
+  await store.ensureProjectForKey(apiKey)
+  return { apiKey, apiKeyCreated }
 }
 
 /** The host part of a URL that reaches `host`: wildcard addresses become loopback, IPv6 gets brackets. */
