@@ -1,5 +1,5 @@
 import PDFDocument from 'pdfkit'
-import type { Align, Element, TextStyle } from './elements.ts'
+import type { Element, TextStyle } from './elements.ts'
 import { FONT_BOLD, FONT_REGULAR, loadFonts } from './fonts.ts'
 import type { PageSetup } from './page-setup.ts'
 
@@ -349,4 +349,3 @@ function safeColor(c: string | undefined): string | undefined {
   return /^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i.test(c) || /^[a-z]{3,20}$/i.test(c) ? c : undefined
 }
 
-export type { Align }
