@@ -104,7 +104,8 @@ function escapeChar(char: string): string {
 
 /**
  * User text made safe inside a `/** … *\/` comment: `*\/` cannot close the comment early, a line starting with
- * `@` is not a tag, line endings become `\n`, and lone surrogates become U+FFFD explicitly (the file is UTF-8).
+ * `@` is not a tag, line endings become `\n`, and lone surrogates and control characters (but tab) become U+FFFD
+ * explicitly (the file is UTF-8).
  */
 export function escapeJsDoc(text: string): string {
   return text
@@ -113,4 +114,6 @@ export function escapeJsDoc(text: string): string {
     // A label that starts with `@` would read as a JSDoc tag.
     .replace(/(^|\n)([ \t]*)@/g, '$1$2\\@')
     .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
+    // Control characters other than tab and newline have no place in a comment (and NUL marks chunks).
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '\ufffd')
 }

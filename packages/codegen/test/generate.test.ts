@@ -27,6 +27,18 @@ describe('generateModule', () => {
     expect(text.endsWith('}\n')).toBe(true)
   })
 
+  it('prints many chunks in one call exactly as one by one, whatever the names hold', async () => {
+    const odd = ['NUL\u0000 in a name', 'Ünïcödé */ name', '@tag-like']
+    const inputs = odd.map((name, i) => ({ ...input(`t-${i}`, i), name }))
+    const batch = await generateModule(inputs, { cache: false })
+    for (const t of inputs) {
+      const one = await generateModule([t], { cache: false })
+      const chunk = one.slice(one.indexOf("from '@galley/client';\n\n") + 25, one.indexOf('/** The `data` type of every template'))
+      expect(batch).toContain(chunk)
+    }
+    expect(batch).not.toContain('\u0000')
+  })
+
   it('refuses two templates with one slug, naming both sources', async () => {
     await expect(generateModule([input('a'), { ...input('a'), sourcePath: 'other/a/template.yaml' }], { cache: false })).rejects.toThrow(
       /Two templates have the slug "a": templates\/a\/template.yaml and other\/a\/template.yaml/,

@@ -106,6 +106,8 @@ describe('escapeJsDoc', () => {
     ['a\r\nb', 'a\nb'],
     ['plain', 'plain'],
     ['email@host', 'email@host'],
+    ['tab\tkept', 'tab\tkept'],
+    ['nul\u0000 bell\u0007 del\u007f', 'nul\ufffd bell\ufffd del\ufffd'],
   ])('%j -> %j', (given, want) => {
     expect(escapeJsDoc(given)).toBe(want)
   })
