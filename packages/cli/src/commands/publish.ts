@@ -10,7 +10,7 @@ import { buildPlan, summarize } from '../publish/build-plan.ts'
 import { collect, loadProjectFor, parsePositiveInt, targetOptions, withTarget, type ProjectOptions } from '../publish/command-support.ts'
 import { describeChange } from '../publish/format-plan.ts'
 import { PLAN_FORMAT_VERSION, planSchema, type Plan, type PlanTemplate } from '../publish/plan-schema.ts'
-import { loadState, saveState } from '../publish/state.ts'
+import { loadState, recordWrite, saveState } from '../publish/state.ts'
 import type { Target } from '../target.ts'
 import type { RegisterCommand } from './registry.ts'
 
@@ -71,13 +71,13 @@ async function runPublish(slugs: string[], opts: PublishOptions, ctx: CliContext
       plan,
       bodies,
       client: target.client,
-      state,
-      persist: () => saveState(project.root, target.id, state),
+      record: (slug, record) => recordWrite(project.root, target.id, state, slug, record),
       concurrency: opts.concurrency,
       prune,
       onEvent,
     })
-    if (results.some((r) => r.outcome !== 'failed' && r.outcome !== 'deleted')) await recordUpdatedAt(target, state, project.root)
+    if (results.some((r) => r.outcome !== 'failed' && r.outcome !== 'deleted')) await recordUpdatedAt(target, state)
+    if (results.some((r) => r.outcome !== 'failed')) saveState(project.root, target.id, state)
 
     const failed = results.filter((r) => r.outcome === 'failed')
     const count = (o: PublishResult['outcome']) => results.filter((r) => r.outcome === o).length
@@ -250,14 +250,13 @@ function checkPrune(prune: readonly string[], plan: Plan, project: Project): str
 }
 
 /** One list after publishing records each new version's updatedAt, so the next plan needs no GETs. */
-async function recordUpdatedAt(target: Target, state: ReturnType<typeof loadState>, root: string): Promise<void> {
+async function recordUpdatedAt(target: Target, state: ReturnType<typeof loadState>): Promise<void> {
   try {
     const listed = await withReadRetry(() => target.client.templates.list())
     for (const t of listed) {
       const record = state.templates[t.slug]
       if (record && record.versionNumber === t.currentVersionNumber) record.updatedAt = t.updatedAt
     }
-    saveState(root, target.id, state)
   } catch {
     // Only an optimisation: the next plan reads those templates instead.
   }

@@ -7,11 +7,11 @@
  * source, the PUT landed and is done; if it did not move, the PUT is sent again. A 503 returned before the write
  * goes through the same re-read, so it is retried too. Each template therefore gains exactly one version.
  */
-import { compareTemplate, toPublishRecord, type TemplateBody } from '@galley/core'
+import { canonicalManifest, compareTemplate, toPublishRecord, type TemplateBody } from '@galley/core'
 import type { CraftkitClient, TemplateDetail } from '@galley/client'
 import type { Plan, PlanTemplate } from './plan-schema.ts'
 import { delay, mapPool } from './pool.ts'
-import type { PublishState } from './state.ts'
+import type { StateRecord } from './state.ts'
 
 export type PublishEvent =
   | { type: 'start'; slug: string; action: 'create' | 'update' | 'delete' }
@@ -37,9 +37,8 @@ export interface ApplyPlanOptions {
   plan: Plan
   bodies: ReadonlyMap<string, TemplateBody>
   client: CraftkitClient
-  state: PublishState
-  /** Called after each successful write, to persist `state`. */
-  persist: () => void
+  /** Called after each successful write with the slug's new record (null: deleted); must persist it at once. */
+  record: (slug: string, record: StateRecord | null) => void
   /** @default 4 */
   concurrency?: number
   /** Remote-only slugs to delete (`--prune`). */
@@ -129,8 +128,11 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyPlanRes
     versionNumber: number,
     o: { previousVersion: number | null; attempts: number; started: number; recovered: boolean; created: boolean },
   ): PublishResult => {
-    options.state.templates[slug] = { ...toPublishRecord(body, versionNumber), publishedAt: new Date().toISOString() }
-    options.persist()
+    options.record(slug, {
+      ...toPublishRecord(body, versionNumber),
+      publishedAt: new Date().toISOString(),
+      published: { name: body.name, description: body.description ?? null, manifest: canonicalManifest(body.manifest) },
+    })
     const result: PublishResult = {
       slug,
       outcome: o.created ? 'created' : 'updated',
@@ -168,8 +170,7 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyPlanRes
         await delay(backoff(attempt))
       }
     }
-    delete options.state.templates[entry.slug]
-    options.persist()
+    options.record(entry.slug, null)
     return { slug: entry.slug, outcome: 'deleted', previousVersion: entry.remote?.versionNumber ?? null, attempts, ms: Date.now() - started }
   }
 

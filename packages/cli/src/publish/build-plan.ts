@@ -7,10 +7,10 @@ import {
   GalleyError,
   templateContentHash,
   toTemplateBody,
+  type RemoteTemplateView,
   type TemplateBody,
   type TemplateSource,
 } from '@galley/core'
-import type { TemplateDetail } from '@galley/client'
 import type { Target } from '../target.ts'
 import { PLAN_FORMAT_VERSION, PLAN_SCHEMA_ID, type Plan, type PlanTemplate } from './plan-schema.ts'
 import { mapPool } from './pool.ts'
@@ -100,7 +100,16 @@ export async function buildPlan(options: BuildPlanOptions): Promise<BuiltPlan> {
       // The remote is exactly the version we published from these bytes, and nothing touched it since.
       return { slug: source.slug, action: 'unchanged', file: source.file, contentHash, remote: remoteRef, changedFields: [], unverifiedFields: [], changes: [], breaking: false }
     }
-    const detail: TemplateDetail | null = await readTemplate(target.client, source.slug)
+    // The remote is still the version we published and nothing touched it since (version and updatedAt as
+    // listed): diff against what the record says we published, without a GET.
+    const untouched =
+      record?.published !== undefined &&
+      record.versionNumber === summary.currentVersionNumber &&
+      record.updatedAt !== undefined &&
+      record.updatedAt === summary.updatedAt
+    const detail: RemoteTemplateView & { id: string; templateType: string; updatedAt: string } | null = untouched
+      ? { ...record.published!, id: summary.id, templateType: summary.templateType, updatedAt: summary.updatedAt, currentVersionNumber: summary.currentVersionNumber }
+      : await readTemplate(target.client, source.slug)
     if (!detail) throw new GalleyError('remote_changed', `${source.slug} disappeared from ${target.name} while planning.`, { hint: 'Run the command again.' })
     const cmp = compareTemplate(body, detail, { record, assumeUnverifiedChanged: options.assumeUnverifiedChanged ?? false })
     const entry: PlanTemplate = {
