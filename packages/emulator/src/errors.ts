@@ -67,4 +67,9 @@ export const invalidRequest = (message: string, issues?: ErrorIssues): EmulatorE
 export const notFound = (what = 'Resource'): EmulatorError =>
   new EmulatorError(404, 'not_found', `${what} not found in this project`)
 export const templateNotFound = (slug: string): EmulatorError =>
-  new EmulatorError(404, 'template_not_found', `No template with slug "${slug}" in this project`)
+  new EmulatorError(404, 'template_not_found', `No template with slug "${clip(slug)}" in this project`)
+
+/** User text in a message, cut to a readable length. */
+export function clip(text: string, max = 130): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text
+}

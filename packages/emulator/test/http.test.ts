@@ -133,6 +133,21 @@ describe('hostile input over a socket', () => {
     expect(max.status).toBe(202)
   })
 
+  it('absurd nesting, NUL characters and endless slugs -> 400/404 envelopes, not 500s', async () => {
+    const deep = '['.repeat(100_000) + ']'.repeat(100_000)
+    const nested = await post('/v1/templates', `{"name":"Deep","manifest":{"variables":[],"loops":[]},"layout":{"a":${deep}}}`, {
+      'content-type': 'application/json',
+    })
+    expect(nested.status).toBe(400)
+    expect(((await nested.json()) as any).error.code).toBe('invalid_request')
+    const nul = await api.request('PUT', '/v1/templates/nul-name', { name: 'a\u0000b', manifest: { variables: [], loops: [] } })
+    expect(nul.status).toBe(400)
+    expect(nul.body.error.issues.fieldErrors.name).toBeDefined()
+    const long = await api.request('GET', `/v1/templates/${'a'.repeat(5000)}`)
+    expect(long.status).toBe(404)
+    expect(long.body.error.message.length).toBeLessThan(300)
+  })
+
   it('unknown routes and methods -> 404 not_found envelope', async () => {
     for (const [method, path] of [['GET', '/'], ['GET', '/v2/templates'], ['PATCH', '/v1/templates/x'], ['GET', '/v1/nothing']]) {
       const res = await fetch(`${emu.url}${path}`, { method, headers: { authorization: `Bearer ${KEY}` } })

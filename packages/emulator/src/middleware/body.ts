@@ -25,11 +25,49 @@ export async function readJson(c: Context, limit: number, options: { optional?: 
       `Unsupported Content-Type ${contentType ? `"${contentType.slice(0, 100)}"` : '(none)'}: send "Content-Type: application/json"`,
     )
   }
+  let value: unknown
   try {
-    return JSON.parse(text) as unknown
+    value = JSON.parse(text) as unknown
   } catch (error) {
     const detail = error instanceof SyntaxError ? `: ${error.message.slice(0, 200)}` : ''
     throw new EmulatorError(400, 'invalid_json', `Request body is not valid JSON${detail}`)
+  }
+  if (exceedsDepth(value, MAX_JSON_DEPTH)) {
+    throw new EmulatorError(400, 'invalid_request', `Request body is nested deeper than ${MAX_JSON_DEPTH} levels`)
+  }
+  return value
+}
+
+/**
+ * Deepest nesting of arrays/objects accepted. Undocumented by Craftkit; real layouts nest about ten levels, and
+ * without a bound a 5 MB `[[[[…]]]]` would overflow the stack when the body is serialised for storage.
+ */
+export const MAX_JSON_DEPTH = 64
+
+/** Iterative, so the check itself cannot overflow the stack. */
+function exceedsDepth(root: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[root, 1]]
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!
+    if (value === null || typeof value !== 'object') continue
+    if (depth > max) return true
+    for (const child of Object.values(value)) stack.push([child, depth + 1])
+  }
+  return false
+}
+
+/**
+ * Postgres text cannot hold U+0000, so strings stored in text columns are checked first: a 400 naming the
+ * field instead of a 500 from the database.
+ */
+export function rejectNul(fields: Record<string, string | null | undefined>): void {
+  for (const [field, value] of Object.entries(fields)) {
+    if (typeof value === 'string' && value.includes('\u0000')) {
+      throw new EmulatorError(400, 'invalid_request', `${field} must not contain NUL (U+0000) characters`, {
+        formErrors: [],
+        fieldErrors: { [field]: ['Must not contain NUL (U+0000) characters'] },
+      })
+    }
   }
 }
 

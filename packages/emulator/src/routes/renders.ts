@@ -3,7 +3,7 @@ import { z } from 'zod'
 import type { AppDeps, EmulatorEnv } from '../app.ts'
 import { EmulatorError, invalidRequest, notFound, zodIssues, zodSummary } from '../errors.ts'
 import { UUID_PATTERN } from '../ids.ts'
-import { readJson } from '../middleware/body.ts'
+import { readJson, rejectNul } from '../middleware/body.ts'
 import { renderDetail, shareCreated, shareListed } from '../serialize.ts'
 
 const shareBodySchema = z
@@ -45,6 +45,7 @@ export function renderRoutes(deps: AppDeps): Hono<EmulatorEnv> {
       throw new EmulatorError(409, 'not_ready', `Render is ${render.status}; a share needs a succeeded render`)
     }
     const b = parsed.data
+    rejectNul({ message: b.message })
     const share = await store.createShare({
       projectId,
       renderId: render.id,

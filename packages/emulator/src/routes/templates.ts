@@ -2,8 +2,8 @@ import { Hono } from 'hono'
 import { LIMITS, parseTemplateBody, SLUG_PATTERN, validateData } from '@galley/core'
 import { z } from 'zod'
 import type { AppDeps, EmulatorEnv } from '../app.ts'
-import { EmulatorError, invalidRequest, templateNotFound, zodIssues, zodSummary } from '../errors.ts'
-import { readJson } from '../middleware/body.ts'
+import { clip, EmulatorError, invalidRequest, templateNotFound, zodIssues, zodSummary } from '../errors.ts'
+import { readJson, rejectNul } from '../middleware/body.ts'
 import { publishedTemplate, renderCreated, templateDetail, templateSummary } from '../serialize.ts'
 import { slugify, type TemplateType } from '../storage/store.ts'
 
@@ -44,6 +44,7 @@ export function templateRoutes(deps: AppDeps): Hono<EmulatorEnv> {
     const parsed = parseTemplateBody(raw)
     if (!parsed.ok) throw new EmulatorError(400, parsed.code, parsed.message, parsed.issues)
     const { slug, ...body } = parsed.body
+    rejectNul({ name: body.name, description: body.description })
     const result = await store.createTemplate(
       c.get('projectId'),
       body,
@@ -75,6 +76,7 @@ export function templateRoutes(deps: AppDeps): Hono<EmulatorEnv> {
     if (!parsed.ok) throw new EmulatorError(400, parsed.code, parsed.message, parsed.issues)
     // The URL slug is canonical; a `slug` in the body is ignored (API.md §7.1).
     const { slug: _ignored, ...body } = parsed.body
+    rejectNul({ name: body.name, description: body.description })
     const result = await store.putTemplate(c.get('projectId'), slug, body, API_TEMPLATE_TYPE)
     return c.json(publishedTemplate(result.template, result.version), result.created ? 201 : 200)
   })
@@ -103,16 +105,17 @@ export function templateRoutes(deps: AppDeps): Hono<EmulatorEnv> {
       })
     }
     const key = headerKey ?? body.jobId ?? null
+    rejectNul({ jobId: body.jobId, 'options.filename': body.options?.filename })
 
     const template = await store.getTemplate(projectId, slug)
     if (!template) throw templateNotFound(slug)
     if (template.current_version_number === null) {
-      throw new EmulatorError(409, 'no_published_version', `Template "${slug}" has no published version`)
+      throw new EmulatorError(409, 'no_published_version', `Template "${clip(slug)}" has no published version`)
     }
     const versionNumber = body.options?.versionNumber ?? template.current_version_number
     const version = await store.getVersion(template.id, versionNumber)
     if (!version) {
-      throw new EmulatorError(404, 'version_not_found', `Template "${slug}" has no version ${versionNumber}`)
+      throw new EmulatorError(404, 'version_not_found', `Template "${clip(slug)}" has no version ${versionNumber}`)
     }
     if (key !== null) {
       const existing = await store.findRenderByKey(projectId, key)
@@ -124,7 +127,7 @@ export function templateRoutes(deps: AppDeps): Hono<EmulatorEnv> {
       throw new EmulatorError(
         400,
         'invalid_input_data',
-        `data does not match the manifest of "${slug}" v${versionNumber}${fields.length ? `: ${fields.slice(0, 5).join(', ')}` : ''}`,
+        `data does not match the manifest of "${clip(slug)}" v${versionNumber}${fields.length ? `: ${fields.slice(0, 5).join(', ')}` : ''}`,
         validated.issues,
       )
     }
