@@ -112,6 +112,25 @@ export function makePng(width: number, height: number, rgb: [number, number, num
   ])
 }
 
+/**
+ * A real baseline JPEG (8x8, one grey component, all-ones quantisation, one-code Huffman tables), built from bytes:
+ * one block whose DC difference is 0 followed by end-of-block, so the entropy-coded data is the single byte 0x3f.
+ */
+export function makeJpeg(): Buffer {
+  const segment = (marker: number, body: number[]): number[] => [0xff, marker, (body.length + 2) >> 8, (body.length + 2) & 0xff, ...body]
+  const oneCodeTable = (tableClass: number): number[] => [(tableClass << 4) | 0, 1, ...Array<number>(15).fill(0), 0x00]
+  return Buffer.from([
+    0xff, 0xd8, // SOI
+    ...segment(0xdb, [0x00, ...Array<number>(64).fill(1)]), // DQT
+    ...segment(0xc0, [8, 0, 8, 0, 8, 1, 1, 0x11, 0]), // SOF0: 8-bit, 8x8, 1 component
+    ...segment(0xc4, oneCodeTable(0)), // DHT DC: category 0 = '0'
+    ...segment(0xc4, oneCodeTable(1)), // DHT AC: EOB = '0'
+    ...segment(0xda, [1, 1, 0x00, 0, 63, 0]), // SOS
+    0x3f, // '00' + padding ones
+    0xff, 0xd9, // EOI
+  ])
+}
+
 export interface LocalServer {
   url: string
   requests: { method: string; url: string; headers: IncomingMessage['headers']; body: string }[]

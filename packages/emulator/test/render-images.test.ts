@@ -1,7 +1,7 @@
 import type { Manifest } from '@galley/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { renderDocument, RenderFailure } from '../src/render/index.ts'
-import { flat, makePng, readPdf, startLocalServer, type LocalServer } from './render-helpers.ts'
+import { flat, makeJpeg, makePng, readPdf, startLocalServer, type LocalServer } from './render-helpers.ts'
 
 const manifest: Manifest = {
   variables: [
@@ -20,6 +20,8 @@ beforeAll(async () => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname
     if (path === '/sig.png') {
       res.writeHead(200, { 'content-type': 'image/png' }).end(png)
+    } else if (path === '/photo.jpg') {
+      res.writeHead(200, { 'content-type': 'image/jpeg' }).end(makeJpeg())
     } else if (path === '/page.html') {
       res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><html><body>not an image</body></html>')
     } else if (path === '/anim.gif') {
@@ -57,6 +59,12 @@ describe('renderDocument: images', () => {
     const s = flat((await readPdf(pdf)).text)
     expect(s).toContain('Signature')
     expect(s).toContain('R-1')
+  })
+
+  it('embeds a JPEG as is (DCTDecode)', async () => {
+    const pdf = await render(`${server.url}/photo.jpg`)
+    expect(imageCount(pdf)).toBe(1)
+    expect(Buffer.from(pdf).toString('latin1')).toContain('/DCTDecode')
   })
 
   it('follows redirects', async () => {
