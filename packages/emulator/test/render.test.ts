@@ -149,6 +149,22 @@ describe('renderDocument: the synthesized layout', () => {
     expect(flat((await readPdf(concurrent[2]!)).text)).toContain('Привет 799')
   })
 
+  it('continues after a value that runs over a page on the page where it ends', async () => {
+    const manifest: Manifest = {
+      variables: [
+        { key: 'long', label: 'Long', dataType: 'longtext' },
+        { key: 'after', label: 'After', dataType: 'text' },
+      ],
+      loops: [],
+    }
+    const long = Array.from({ length: 80 }, (_, i) => `line ${i + 1}`).join('\n')
+    const pdf = await renderDocument({ name: 'Long', manifest, pageConfig: null, layout: null, templateType: 'document', data: { long, after: 'AFTER-VALUE' } })
+    const { pages } = await readPdf(pdf)
+    expect(pages).toHaveLength(2)
+    expect(flat(pages[1]!)).toContain('line 80')
+    expect(flat(pages[1]!)).toContain('AFTER-VALUE')
+  })
+
   it('drops control characters from values', async () => {
     const manifest: Manifest = { variables: [{ key: 'a', label: 'Note', dataType: 'longtext' }], loops: [] }
     const pdf = await renderDocument({ name: 'Ctl', manifest, pageConfig: null, layout: null, templateType: 'document', data: { a: 'one\u0000two\r\nthree\u0007' } })

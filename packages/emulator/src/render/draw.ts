@@ -75,9 +75,13 @@ export class PdfWriter {
     return this.bottom - this.setup.margins.top
   }
 
-  /** Starts a new page unless `height` fits below the cursor (or would not fit on any page). */
+  /**
+   * Starts a new page unless `height` fits below the cursor. Content taller than a whole page starts where it is
+   * (pdfkit flows it on), as long as a few lines still fit.
+   */
   private ensureSpace(height: number): void {
-    if (this.doc.y + height > this.bottom && this.doc.y > this.setup.margins.top + 0.5) {
+    const need = height > this.pageHeight ? Math.min(height, 40) : height
+    if (this.doc.y + need > this.bottom && this.doc.y > this.setup.margins.top + 0.5) {
       this.doc.addPage()
       this.doc.y = this.setup.margins.top
     }
@@ -143,7 +147,7 @@ export class PdfWriter {
   private text(raw: string, style: TextStyle, gap: number): void {
     const text = clean(raw)
     const height = this.measureText(text, style)
-    this.ensureSpace(Math.min(height, this.pageHeight))
+    this.ensureSpace(height)
     this.useStyle(style)
     if (text !== '') this.doc.text(text, this.x, this.doc.y, { width: this.width, align: style.align ?? 'left' })
     else this.doc.y += height
@@ -157,15 +161,16 @@ export class PdfWriter {
     const labelWidth = Math.min(170, this.width * 0.35)
     const valueWidth = this.width - labelWidth - 8
     const h = Math.max(this.measureText(label, { fontSize: LABEL_SIZE, bold: true }, labelWidth), this.measureText(value, {}, valueWidth))
-    this.ensureSpace(Math.min(h, this.pageHeight))
+    this.ensureSpace(h)
     const y = doc.y
     this.useStyle({ fontSize: LABEL_SIZE, bold: true, color: COLORS.muted })
     doc.text(label, this.x, y + 1, { width: labelWidth })
     const afterLabel = doc.y
+    const page = doc.page
     this.useStyle({ color: link ? COLORS.link : COLORS.text })
     if (value !== '') doc.text(value, this.x + labelWidth + 8, y, link ? { width: valueWidth, link } : { width: valueWidth })
-    // A value longer than the page continues on the next one; carry on below whichever column ended last.
-    doc.y = Math.max(doc.y, afterLabel, y + h) + 5
+    // A value longer than the page continues on the next one, and the cursor is already below it there.
+    doc.y = (doc.page === page ? Math.max(doc.y, afterLabel, y + h) : doc.y) + 5
   }
 
   private image(el: Extract<Element, { kind: 'image' }>): void {
