@@ -9,7 +9,7 @@ let emu: Emulator
 let api: Api
 let other: Api
 beforeAll(async () => {
-  ;({ emu, api } = await appEmulator({ apiKeys: [KEY_A, KEY_B], renderConcurrency: 2 }))
+  ;({ emu, api } = await appEmulator({ apiKeys: [KEY_A, KEY_B], renderConcurrency: 2, imageTimeoutMs: 60_000 }))
   other = api.withKey(KEY_B)
   await api.request('PUT', '/v1/templates/simple', { name: 'Simple', manifest: SIMPLE_MANIFEST })
 })
@@ -58,7 +58,7 @@ describe('render lifecycle', () => {
       // renderConcurrency is 2: two renders block on the image, the third waits in the queue.
       const ids: string[] = []
       for (let i = 0; i < 3; i++) ids.push((await render({ title: `T${i}`, logo: `${images.url}/logo.png` }, {}, {}, 'with-image')).body.id)
-      await expect.poll(async () => (await api.request('GET', `/v1/renders/${ids[1]}`)).body.status).toBe('rendering')
+      await expect.poll(async () => (await api.request('GET', `/v1/renders/${ids[1]}`)).body.status, { timeout: 20_000 }).toBe('rendering')
       const states = await Promise.all(ids.map(async (id) => (await api.request('GET', `/v1/renders/${id}`)).body))
       expect(states.map((s) => s.status)).toEqual(['rendering', 'rendering', 'queued'])
       for (const s of states) expect([s.completedAt, s.durationMs, s.downloadUrl]).toEqual([null, null, null])

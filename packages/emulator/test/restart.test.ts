@@ -40,7 +40,8 @@ describe('crash and restart on the same data folder', () => {
       else held.push(answer)
     })
     try {
-      const first = await spawnEmulator({ dataDir, apiKeys: [KEY], renderConcurrency: 2 })
+      // A long image timeout: the held image requests must outlast the 200 requests below on a busy machine.
+      const first = await spawnEmulator({ dataDir, apiKeys: [KEY], renderConcurrency: 2, imageTimeoutMs: 300_000 })
       const api = apiFor({ url: first.url }, KEY)
       const manifest = {
         variables: [
