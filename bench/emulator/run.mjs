@@ -126,7 +126,9 @@ function complete(id, status, at, how, errorMessage, serverMs) {
 }
 
 let httpError
-const child = spawn(process.execPath, [new URL('./server.mjs', import.meta.url).pathname, JSON.stringify({ webhooks: [{ url: hookUrl, secret }] })], {
+// GALLEY_BENCH_EMULATOR_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the server process.
+const nodeArgs = (process.env.GALLEY_BENCH_EMULATOR_NODE_ARGS ?? '').split(/\s+/).filter(Boolean)
+const child = spawn(process.execPath, [...nodeArgs, new URL('./server.mjs', import.meta.url).pathname, JSON.stringify({ webhooks: [{ url: hookUrl, secret }] })], {
   stdio: ['ignore', 'pipe', 'inherit'],
   cwd: repo,
 })

@@ -29,7 +29,7 @@ export function formatValue(value: unknown, dataType: DataType | undefined, ctx:
     case 'boolean':
       return typeof value === 'boolean' ? (value ? 'Yes' : 'No') : String(value)
     case 'number':
-      return typeof value === 'number' ? value.toLocaleString('en-US', { maximumFractionDigits: 10 }) : String(value)
+      return typeof value === 'number' ? NUMBER.format(value) : String(value)
     case 'currency':
       return typeof value === 'number' ? formatCurrency(value, ctx.currency) : String(value)
     case 'date':
@@ -44,15 +44,25 @@ export function formatValue(value: unknown, dataType: DataType | undefined, ctx:
   }
 }
 
+// `toLocaleString` with options builds a new Intl.NumberFormat per call, which showed up in render profiles.
+const NUMBER = new Intl.NumberFormat('en-US', { maximumFractionDigits: 10 })
+const MONEY = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })
+const CURRENCIES = new Map<string, Intl.NumberFormat | null>()
+
 function formatCurrency(value: number, currency: string | undefined): string {
   if (currency) {
-    try {
-      return value.toLocaleString('en-US', { style: 'currency', currency, currencyDisplay: 'symbol' })
-    } catch {
-      // An unknown code: fall through to the plain two-decimal form.
+    let f = CURRENCIES.get(currency)
+    if (f === undefined) {
+      try {
+        f = new Intl.NumberFormat('en-US', { style: 'currency', currency, currencyDisplay: 'symbol' })
+      } catch {
+        f = null // an unknown code: the plain two-decimal form
+      }
+      if (CURRENCIES.size < 500) CURRENCIES.set(currency, f)
     }
+    if (f) return f.format(value)
   }
-  return value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })
+  return MONEY.format(value)
 }
 
 function formatDate(value: string): string {
