@@ -1,5 +1,6 @@
 import { manifestToJsonSchema, type DataType, type JsonSchema, type LoopDefinition, type Manifest, type VariableDefinition } from '@galley/core'
-import { compile, type Options as CompileOptions } from 'json-schema-to-typescript'
+import type { compile as Compile, Options as CompileOptions } from 'json-schema-to-typescript'
+import { loadJsonSchemaToTypescript } from './libraries.ts'
 import { escapeJsDoc, propertyKey } from './naming.ts'
 
 /** TypeScript for an `image`/`url` value: the server accepts http(s) URLs only and rejects `data:` URIs. */
@@ -81,7 +82,7 @@ export async function compileDataTypes(manifests: readonly Manifest[], options: 
     keyTrees.push(keys)
   })
   const schema = { type: 'object', properties, required: Object.keys(properties), additionalProperties: false }
-  const text = await compile(schema as Parameters<typeof compile>[0], 'Data', COMPILE_OPTIONS)
+  const text = await loadJsonSchemaToTypescript().compile(schema as Parameters<typeof Compile>[0], 'Data', COMPILE_OPTIONS)
   const batch = parseCompiled(text, keyTrees)
   return batch.map((node) => printObject(node, ''))
 }

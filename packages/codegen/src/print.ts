@@ -1,5 +1,6 @@
-import { printStructure, StructureKind, type FunctionDeclarationStructure, type OptionalKind, type StatementStructures } from 'ts-morph'
+import type { FunctionDeclarationStructure, OptionalKind, StatementStructures } from 'ts-morph'
 import type { Manifest } from '@galley/core'
+import { loadTsMorph } from './libraries.ts'
 import { escapeJsDoc, propertyKey, stringLiteral, type TemplateNames } from './naming.ts'
 
 /**
@@ -44,6 +45,7 @@ export function printTemplateChunk(t: PrintableTemplate): string {
  */
 export function printTemplateChunks(templates: readonly PrintableTemplate[]): string[] {
   if (templates.length === 0) return []
+  const { printStructure, StructureKind } = loadTsMorph()
   const functions = templates.map(renderFunction)
   let printed: string[] | undefined
   if (templates.length > 1) {
@@ -108,6 +110,7 @@ export interface ModuleParts {
  * caller may keep it while those stay the same (see `skeletonKey`).
  */
 export function printSkeleton(parts: ModuleParts): string {
+  const { printStructure, StructureKind } = loadTsMorph()
   const { templates } = parts
   const statements: (string | StatementStructures)[] = [
     header(templates),

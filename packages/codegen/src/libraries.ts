@@ -1,0 +1,20 @@
+import { createRequire } from 'node:module'
+
+// ts-morph and json-schema-to-typescript are CommonJS. Required, not imported: an ESM `import` of a CommonJS
+// package first scans its source for export names (cjs-module-lexer over ts-morph's 1 MB bundle) and goes through
+// the ESM loader, ~60-80 ms more per cold start than `require`. Loaded on first use, so that the writer, the
+// --check diff and the snapshot functions do not load TypeScript's compiler (which ts-morph loads).
+const require = createRequire(import.meta.url)
+
+let tsMorph: typeof import('ts-morph') | undefined
+let jsonSchemaToTypescript: typeof import('json-schema-to-typescript') | undefined
+
+/** ts-morph, loaded on first use. */
+export function loadTsMorph(): typeof import('ts-morph') {
+  return (tsMorph ??= require('ts-morph') as typeof import('ts-morph'))
+}
+
+/** json-schema-to-typescript, loaded on first use. */
+export function loadJsonSchemaToTypescript(): typeof import('json-schema-to-typescript') {
+  return (jsonSchemaToTypescript ??= require('json-schema-to-typescript') as typeof import('json-schema-to-typescript'))
+}
