@@ -48,6 +48,8 @@ export interface ApplyPlanOptions {
   maxAttempts?: number
   /** Backoff before attempt n+1. @default 250 ms doubling to 4 s, with jitter */
   backoffMs?: (attempt: number) => number
+  /** Extra wait before the re-read after a client-side timeout (the PUT may still commit). @default 5000 */
+  timeoutGraceMs?: number
 }
 
 export interface ApplyPlanResult {
@@ -72,6 +74,7 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyPlanRes
   const emit = options.onEvent ?? (() => {})
   const maxAttempts = options.maxAttempts ?? 8
   const backoff = options.backoffMs ?? defaultBackoff
+  const timeoutGraceMs = options.timeoutGraceMs ?? 5000
   const client = options.client
 
   const putOne = async (entry: PlanTemplate): Promise<PublishResult> => {
@@ -82,6 +85,7 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyPlanRes
     emit({ type: 'start', slug: entry.slug, action: known ? 'update' : 'create' })
     let attempts = 0
     let lastError = ''
+    let timedOut = false
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       attempts++
       writes++
@@ -93,9 +97,11 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyPlanRes
           return { slug: entry.slug, outcome: 'failed', previousVersion, attempts, error: errorMessage(error), ms: Date.now() - started }
         }
         lastError = errorMessage(error)
+        // A timed-out PUT may still be running on the server: give it time to commit before the re-read decides.
+        timedOut = (error as { code?: unknown }).code === 'timeout'
       }
       emit({ type: 'retry', slug: entry.slug, attempt, reason: lastError })
-      await delay(backoff(attempt))
+      await delay(backoff(attempt) + (timedOut ? timeoutGraceMs : 0))
       // Did it land? Read again before deciding to send another PUT.
       let current: TemplateDetail | null
       try {
