@@ -175,7 +175,8 @@ export class GeneratorCache {
  * chunk's rope again: ~10 ms of a 1,000-template regeneration.
  */
 function flat(text: string): string {
-  return Buffer.from(text, 'utf8').toString('utf8')
+  // UTF-16 code units in and out: exact for any string, lone surrogates included (UTF-8 would replace them).
+  return Buffer.from(text, 'utf16le').toString('utf16le')
 }
 
 /** A cache of your own, e.g. one per watcher. */
