@@ -62,6 +62,9 @@ export function driftOf(plan: Plan, state: PublishState): Drift[] {
 function updateDrift(t: PlanTemplate, state: PublishState): Drift {
   const record = state.templates[t.slug]
   const fields = [...t.changedFields, ...(t.changedFields.length ? [] : t.unverifiedFields)].join(', ')
+  if (record?.id !== undefined && t.remote && record.id !== t.remote.id) {
+    return { slug: t.slug, kind: 'edited-outside-git', detail: `it was deleted and re-created on the target since the last publish from here; differs in ${fields}` }
+  }
   if (record && record.versionNumber !== t.remote?.versionNumber) {
     return {
       slug: t.slug,

@@ -91,7 +91,7 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyPlanRes
       writes++
       try {
         const res = await client.templates.put(entry.slug, body)
-        return finish(entry.slug, body, res.currentVersionNumber, { previousVersion, attempts, started, recovered: false, created: known === null })
+        return finish(entry.slug, body, res.currentVersionNumber, res.id, { previousVersion, attempts, started, recovered: false, created: known === null })
       } catch (error) {
         if (!isAmbiguous(error)) {
           return { slug: entry.slug, outcome: 'failed', previousVersion, attempts, error: errorMessage(error), ms: Date.now() - started }
@@ -113,7 +113,7 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyPlanRes
       if (moved && current) {
         const cmp = compareTemplate(body, current)
         if (cmp.changedFields.length === 0 && current.currentVersionNumber !== null) {
-          return finish(entry.slug, body, current.currentVersionNumber, { previousVersion, attempts, started, recovered: true, created: known === null })
+          return finish(entry.slug, body, current.currentVersionNumber, current.id, { previousVersion, attempts, started, recovered: true, created: known === null })
         }
         return {
           slug: entry.slug,
@@ -132,10 +132,12 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyPlanRes
     slug: string,
     body: TemplateBody,
     versionNumber: number,
+    id: string,
     o: { previousVersion: number | null; attempts: number; started: number; recovered: boolean; created: boolean },
   ): PublishResult => {
     options.record(slug, {
       ...toPublishRecord(body, versionNumber),
+      id,
       publishedAt: new Date().toISOString(),
       published: { name: body.name, description: body.description ?? null, manifest: canonicalManifest(body.manifest) },
     })

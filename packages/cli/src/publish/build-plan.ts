@@ -89,7 +89,9 @@ export async function buildPlan(options: BuildPlanOptions): Promise<BuiltPlan> {
       return entry
     }
     const remoteRef = { id: summary.id, templateType: summary.templateType, versionNumber: summary.currentVersionNumber, updatedAt: summary.updatedAt }
-    const record = state.templates[source.slug]
+    const stored = state.templates[source.slug]
+    // A record is about one template: if the slug was deleted and re-created since, it vouches for nothing.
+    const record = stored && (stored.id === undefined || stored.id === summary.id) ? stored : undefined
     if (
       record &&
       record.contentHash === contentHash &&

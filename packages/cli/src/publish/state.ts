@@ -9,6 +9,8 @@ import { dirname, join } from 'node:path'
 import type { Manifest, PublishRecord } from '@galley/core'
 
 export interface StateRecord extends PublishRecord {
+  /** The template id the PUT answered with: a record of a template that was deleted and re-created is void. */
+  id?: string
   /** The remote `updatedAt` seen for this version (filled by a list after publishing); lets a plan skip the GET. */
   updatedAt?: string
   publishedAt: string
