@@ -144,7 +144,7 @@ describe('galley publish', { timeout: 120_000 }, () => {
 
       // A fresh plan applies.
       expect((await galley(['plan', '--out', 'plan.json'], { cwd: p.root, env })).code).toBe(0)
-      const applied = await galley(['publish', '--plan', 'plan.json'], { cwd: p.root, env })
+      const applied = await galley(['publish', 'plan.json'], { cwd: p.root, env }) // DESIGN §6's positional form
       expect(applied.code).toBe(0)
       expect(await versions(client, ['delivery-note', 'invoice'])).toEqual({ 'delivery-note': 2, invoice: 2 })
 

@@ -29,15 +29,21 @@ export const registerPublish: RegisterCommand = (program, ctx) => {
     program
       .command('publish')
       .description('lint, then publish (PUT) only the templates that changed, retry-safe, with bounded concurrency')
-      .argument('[slugs...]', 'only these templates (default: all)')
+      .argument('[slugs...]', 'only these templates (default: all); a *.json argument is read as --plan')
       .option('--plan <file>', 'apply a plan saved by `galley plan --out`; refused if the remote moved since')
       .option('--concurrency <n>', 'templates published at once', parsePositiveInt('--concurrency'), 4)
       .option('--allow-breaking', 'publish changes that break existing callers (removed keys, new required keys, type changes)')
       .option('--prune <slug>', 'delete this remote-only template (repeatable; nothing is deleted otherwise)', collect)
       .option('--include-unverified', 'republish templates whose layout/pageConfig cannot be compared')
       .option('--json', 'print the results as JSON'),
-  ).action(async (slugs: string[], opts: PublishOptions) => {
-    ctx.exitCode = await runPublish(slugs, opts, ctx)
+  ).action(async (args: string[], opts: PublishOptions) => {
+    // DESIGN §6 writes `galley publish [slugs] [plan.json]`: a positional *.json is the plan file.
+    const files = args.filter((a) => a.endsWith('.json'))
+    if (files.length > 1 || (files.length === 1 && opts.plan)) {
+      throw new GalleyError('invalid_option', `Give one plan file (got ${[...files, ...(opts.plan ? [opts.plan] : [])].join(', ')}).`)
+    }
+    const withPlan = files.length === 1 ? { ...opts, plan: files[0] } : opts
+    ctx.exitCode = await runPublish(args.filter((a) => !a.endsWith('.json')), withPlan, ctx)
   })
 }
 
