@@ -97,11 +97,10 @@ describe('renderDocument: images', () => {
   })
 
   it('fails with RenderFailure when the server does not answer within the timeout', async () => {
-    const started = Date.now()
     const err = await render(`${hanging.url}/slow.png`, { imageTimeoutMs: 300 }).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(RenderFailure)
     expect((err as Error).message).toContain('no response within 300 ms')
-    expect(Date.now() - started).toBeLessThan(10_000)
+    expect(hanging.requests.map((r) => r.url)).toContain('/slow.png')
   })
 
   it('enforces the timeout even when fetchImage ignores its signal', async () => {
