@@ -1,14 +1,20 @@
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Pair } from 'yaml'
 import type { Diagnostic } from '../diagnostics/diagnostic.ts'
+import { parseFastYaml } from './fast-yaml.ts'
 import { collectLocations, keyString, rangeOf, type SourceLocations } from './positions.ts'
 
 export interface ParsedYaml {
   /** The plain value: null-prototype objects (a `__proto__` key is data), arrays and scalars. */
   value: unknown
-  locations: SourceLocations
+  /**
+   * The positions of the nodes, computed on the first call (most files never need them: they are read only to
+   * place a diagnostic).
+   */
+  locations: () => SourceLocations
   /** Syntax errors and warnings; when one is an error, `value` is undefined. */
   diagnostics: Diagnostic[]
-  doc: Document
+  /** Keys of the map at a path of plain keys, in file order; [] when there is no map there. */
+  keysAt: (path: readonly string[]) => string[]
 }
 
 /** Nodes a document may expand to through aliases before it is refused (a "billion laughs" guard). */
@@ -19,13 +25,37 @@ const MAX_NODES = 200_000
  * prototype and `defineProperty`, so keys such as `__proto__` or `constructor` stay plain data.
  */
 export function parseYaml(text: string, file: string): ParsedYaml {
+  // The plain subset most sources are written in is read without building a Document; positions are then found
+  // with the same parse as below, only when something asks for them. Any other text takes the full path.
+  const fast = parseFastYaml(text)
+  if (fast) {
+    const { value, keyOrder } = fast
+    return {
+      value,
+      locations: once(() => {
+        const lineCounter = new LineCounter()
+        const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, keepSourceTokens: false })
+        return collectLocations(doc, lineCounter, file, text)
+      }),
+      diagnostics: [],
+      keysAt: (path) => {
+        let node: unknown = value
+        for (const segment of path) {
+          if (!isPlainMap(node)) return []
+          node = Object.hasOwn(node, segment) ? node[segment] : undefined
+        }
+        return isPlainMap(node) ? [...(keyOrder.get(node) ?? [])] : []
+      },
+    }
+  }
   const lineCounter = new LineCounter()
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, keepSourceTokens: false })
-  const locations = collectLocations(doc, lineCounter, file, text)
+  const locations = once(() => collectLocations(doc, lineCounter, file, text))
+  const keysAt = (path: readonly string[]) => orderedKeys(doc, path)
   const diagnostics: Diagnostic[] = []
   for (const e of doc.errors) diagnostics.push(yamlDiagnostic(e, 'error', lineCounter, file))
   for (const w of doc.warnings) diagnostics.push(yamlDiagnostic(w, 'warning', lineCounter, file))
-  if (diagnostics.some((d) => d.severity === 'error')) return { value: undefined, locations, diagnostics, doc }
+  if (diagnostics.some((d) => d.severity === 'error')) return { value: undefined, locations, diagnostics, keysAt }
   let budget = MAX_NODES
   const toValue = (node: unknown, depth: number): unknown => {
     if (--budget < 0 || depth > 200) throw new TooLarge()
@@ -43,7 +73,7 @@ export function parseYaml(text: string, file: string): ParsedYaml {
     return null
   }
   try {
-    return { value: toValue(doc.contents, 0), locations, diagnostics, doc }
+    return { value: toValue(doc.contents, 0), locations, diagnostics, keysAt }
   } catch (error) {
     if (!(error instanceof TooLarge)) throw error
     diagnostics.push({
@@ -55,11 +85,41 @@ export function parseYaml(text: string, file: string): ParsedYaml {
       line: 1,
       column: 1,
     })
-    return { value: undefined, locations, diagnostics, doc }
+    return { value: undefined, locations, diagnostics, keysAt }
   }
 }
 
 class TooLarge extends Error {}
+
+function once<T>(compute: () => T): () => T {
+  let done = false
+  let value: T
+  return () => {
+    if (!done) {
+      value = compute()
+      done = true
+    }
+    return value
+  }
+}
+
+function isPlainMap(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v)
+}
+
+/** Keys of the map at `path` in file order (a JS object would move integer-like keys such as "2" first). */
+function orderedKeys(doc: Document, path: readonly string[]): string[] {
+  let node: unknown = doc.contents
+  for (const segment of path) {
+    if (isAlias(node)) node = node.resolve(doc)
+    if (!isMap(node)) return []
+    const pair = (node.items as Pair<unknown, unknown>[]).find((p) => keyString(p.key) === segment)
+    node = pair?.value
+  }
+  if (isAlias(node)) node = node.resolve(doc)
+  if (!isMap(node)) return []
+  return (node.items as Pair<unknown, unknown>[]).map((p) => keyString(p.key) ?? '[object]')
+}
 
 function yamlDiagnostic(
   e: { message: string; code: string; pos: [number, number] },

@@ -1,12 +1,11 @@
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { isAbsolute, join, relative, resolve, sep } from 'node:path'
-import { isAlias, isMap, type Document, type Pair } from 'yaml'
 import type { z } from 'zod'
 import type { Diagnostic } from '../diagnostics/diagnostic.ts'
 import type { LoopDefinition, Manifest, PageConfig, TemplateBody, VariableDefinition } from '../manifest/types.ts'
 import { closest } from '../lint/helpers.ts'
-import { parseYaml } from './parse-yaml.ts'
-import { keyString, locate, textPosition, type SourceLocations } from './positions.ts'
+import { parseYaml, type ParsedYaml } from './parse-yaml.ts'
+import { locate, textPosition, type SourceLocations } from './positions.ts'
 import { templateSourceSchema, variableSourceSchema } from './schema.ts'
 
 /** The typed model of one template.yaml. Order of the file = order of the manifest. */
@@ -116,15 +115,16 @@ export async function loadTemplateSource(root: string, dir: string, slug: string
     source.fixtures = await loadFixtures(root, dir, source.diagnostics)
     return source
   }
+  // The parsed source has the same fields, in the same order, as `source` would after assigning it (its
+  // `locations` are computed on first read, so they are not copied).
   const parsed = parseTemplateSource(read.text, { slug, dir, file })
-  Object.assign(source, parsed)
-  if (source.template && typeof source.template.layout === 'string') {
-    const layout = await loadLayoutFile(root, dir, source.template.layout, source)
-    if (layout === undefined) delete source.template
-    else source.template = { ...source.template, layout }
+  if (parsed.template && typeof parsed.template.layout === 'string') {
+    const layout = await loadLayoutFile(root, dir, parsed.template.layout, parsed)
+    if (layout === undefined) delete parsed.template
+    else parsed.template = { ...parsed.template, layout }
   }
-  source.fixtures = await loadFixtures(root, dir, source.diagnostics)
-  return source
+  parsed.fixtures = await loadFixtures(root, dir, parsed.diagnostics)
+  return parsed
 }
 
 /**
@@ -134,10 +134,10 @@ export async function loadTemplateSource(root: string, dir: string, slug: string
 export function parseTemplateSource(text: string, options: { slug: string; dir: string; file: string }): TemplateSource {
   const source: TemplateSource = { slug: options.slug, dir: options.dir, file: options.file, fixtures: [], diagnostics: [] }
   const parsed = parseYaml(text, options.file)
-  source.locations = parsed.locations
+  defineLazy(source, 'locations', parsed.locations)
   source.diagnostics.push(...parsed.diagnostics)
   if (parsed.value !== undefined) {
-    const built = buildTemplate(parsed.value, parsed.doc, source)
+    const built = buildTemplate(parsed.value, parsed.keysAt, source)
     if (built) source.template = built
   }
   return source
@@ -176,9 +176,30 @@ export function checkPublishable(source: TemplateSource): Diagnostic[] {
 
 // ---------------------------------------------------------------------------------------------------------------
 
+/**
+ * An own, enumerable property computed on first read (then an ordinary data property; assigning replaces it).
+ * Node positions are found only for sources that report something.
+ */
+function defineLazy<T extends object, K extends keyof T>(target: T, key: K, compute: () => T[K]): void {
+  const settle = (object: object, value: unknown) =>
+    Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true })
+  Object.defineProperty(target, key, {
+    enumerable: true,
+    configurable: true,
+    get(this: object) {
+      const value = compute()
+      settle(this, value)
+      return value
+    },
+    set(this: object, value: unknown) {
+      settle(this, value)
+    },
+  })
+}
+
 const SOFT_ISSUES = new Set(['too_big', 'too_small', 'invalid_format', 'unrecognized_keys'])
 
-function buildTemplate(value: unknown, doc: Document, source: TemplateSource): SourceTemplate | undefined {
+function buildTemplate(value: unknown, keysAt: ParsedYaml['keysAt'], source: TemplateSource): SourceTemplate | undefined {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     const what = value === null || value === undefined ? 'empty' : Array.isArray(value) ? 'a list' : `a ${typeof value}`
     source.diagnostics.push({
@@ -206,7 +227,7 @@ function buildTemplate(value: unknown, doc: Document, source: TemplateSource): S
   if (issues.some((i) => !SOFT_ISSUES.has(i.code) || (i.path.length === 1 && i.path[0] === 'slug'))) return undefined
 
   const fields = (path: string[], map: unknown): VariableDefinition[] =>
-    orderedKeys(doc, path).map((key) => {
+    keysAt(path).map((key) => {
       const def = (map as Record<string, Record<string, unknown>>)[key]!
       // Key order as the API documents it; optional fields only when written.
       const v = { key } as VariableDefinition
@@ -216,7 +237,7 @@ function buildTemplate(value: unknown, doc: Document, source: TemplateSource): S
       return v
     })
   const loopsMap = (raw.loops ?? null) as Record<string, Record<string, unknown>> | null
-  const loops: LoopDefinition[] = orderedKeys(doc, ['loops']).map((key) => {
+  const loops: LoopDefinition[] = keysAt(['loops']).map((key) => {
     const def = loopsMap![key]!
     const loop: LoopDefinition = { key, label: def.label as string, itemFields: fields(['loops', key, 'itemFields'], def.itemFields) }
     if (Array.isArray(def.previewData)) loop.previewData = def.previewData as Record<string, unknown>[]
@@ -248,20 +269,6 @@ function* fieldMaps(raw: Record<string, unknown>): Generator<[string[], Record<s
 
 function asObject(v: unknown): Record<string, unknown> | undefined {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined
-}
-
-/** Keys of the map at `path` in file order (a JS object would move integer-like keys such as "2" first). */
-function orderedKeys(doc: Document, path: string[]): string[] {
-  let node: unknown = doc.contents
-  for (const segment of path) {
-    if (isAlias(node)) node = node.resolve(doc)
-    if (!isMap(node)) return []
-    const pair = (node.items as Pair<unknown, unknown>[]).find((p) => keyString(p.key) === segment)
-    node = pair?.value
-  }
-  if (isAlias(node)) node = node.resolve(doc)
-  if (!isMap(node)) return []
-  return (node.items as Pair<unknown, unknown>[]).map((p) => keyString(p.key) ?? '[object]')
 }
 
 const TOP_LEVEL_KEYS = Object.keys(templateSourceSchema.shape).filter((k) => k !== '$schema')
@@ -324,9 +331,8 @@ function suggest(key: string, options: string[]): string {
 }
 
 async function loadLayoutFile(root: string, dir: string, ref: string, source: TemplateSource): Promise<unknown> {
-  const at = locate(source.locations, ['layout'])
   const fail = (message: string, hint: string): undefined => {
-    source.diagnostics.push({ code: 'schema', severity: 'error', message, hint, file: source.file, ...at })
+    source.diagnostics.push({ code: 'schema', severity: 'error', message, hint, file: source.file, ...locate(source.locations, ['layout']) })
     return undefined
   }
   const path = resolve(dir, ref)
