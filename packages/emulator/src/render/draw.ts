@@ -143,7 +143,9 @@ export class PdfWriter {
   private measureText(raw: string, style: TextStyle, width = this.width): number {
     const text = clean(raw)
     this.useStyle(style)
-    return text === '' ? this.doc.currentLineHeight(true) : this.doc.heightOfString(text, { width, align: style.align ?? 'left' })
+    // Most values are one short line: measuring the width is much cheaper than pdfkit's full line wrap.
+    if (text === '' || (!text.includes('\n') && this.doc.widthOfString(text) <= width)) return this.doc.currentLineHeight(true)
+    return this.doc.heightOfString(text, { width, align: style.align ?? 'left' })
   }
 
   private text(raw: string, style: TextStyle, gap: number): void {
@@ -233,7 +235,9 @@ export class PdfWriter {
       const cells = raw.map(clean)
       this.useStyle({ fontSize: LABEL_SIZE, bold })
       let h = doc.currentLineHeight(true)
-      for (const c of cells) if (c !== '') h = Math.max(h, doc.heightOfString(c, { width: cellW }))
+      for (const c of cells) {
+        if (c !== '' && (c.includes('\n') || doc.widthOfString(c) > cellW)) h = Math.max(h, doc.heightOfString(c, { width: cellW }))
+      }
       return Math.min(h, this.pageHeight / 2) + 2 * CELL_PAD
     }
     const drawRow = (raw: string[], bold: boolean, h: number): void => {
