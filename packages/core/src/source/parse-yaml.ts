@@ -1,7 +1,8 @@
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Pair } from 'yaml'
+import type { Document, LineCounter, Pair } from 'yaml'
 import type { Diagnostic } from '../diagnostics/diagnostic.ts'
 import { parseFastYaml } from './fast-yaml.ts'
 import { collectLocations, keyString, rangeOf, type SourceLocations } from './positions.ts'
+import { yamlLib } from './yaml-lib.ts'
 
 export interface ParsedYaml {
   /** The plain value: null-prototype objects (a `__proto__` key is data), arrays and scalars. */
@@ -33,6 +34,7 @@ export function parseYaml(text: string, file: string): ParsedYaml {
     return {
       value,
       locations: once(() => {
+        const { LineCounter, parseDocument } = yamlLib()
         const lineCounter = new LineCounter()
         const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, keepSourceTokens: false })
         return collectLocations(doc, lineCounter, file, text)
@@ -48,6 +50,7 @@ export function parseYaml(text: string, file: string): ParsedYaml {
       },
     }
   }
+  const { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } = yamlLib()
   const lineCounter = new LineCounter()
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, keepSourceTokens: false })
   const locations = once(() => collectLocations(doc, lineCounter, file, text))
@@ -109,6 +112,7 @@ function isPlainMap(v: unknown): v is Record<string, unknown> {
 
 /** Keys of the map at `path` in file order (a JS object would move integer-like keys such as "2" first). */
 function orderedKeys(doc: Document, path: readonly string[]): string[] {
+  const { isAlias, isMap } = yamlLib()
   let node: unknown = doc.contents
   for (const segment of path) {
     if (isAlias(node)) node = node.resolve(doc)

@@ -1,4 +1,5 @@
-import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node, type Pair } from 'yaml'
+import type { Document, LineCounter, Node, Pair } from 'yaml'
+import { yamlLib } from './yaml-lib.ts'
 
 /** A 1-based span in a file. */
 export interface SourceRange {
@@ -116,6 +117,7 @@ function position(lineStarts: number[], offset: number): { line: number; column:
  * the alias, not followed (their target already has a location).
  */
 export function collectLocations(doc: Document, lineCounter: LineCounter, file: string, text?: string): SourceLocations {
+  const { isMap, isSeq } = yamlLib()
   const nodes: Record<string, number[]> = Object.create(null)
   // Keys are built incrementally in the format of `pathKey` (a JSON array of strings): no array per node.
   const visit = (node: unknown, key: string, keyNode: unknown): void => {
@@ -141,6 +143,7 @@ export function collectLocations(doc: Document, lineCounter: LineCounter, file: 
 
 /** The string a YAML map key stands for, or undefined for a complex (collection) key. */
 export function keyString(key: unknown): string | undefined {
+  const { isAlias, isMap, isScalar, isSeq } = yamlLib()
   if (isScalar(key)) return key.value === null || key.value === undefined ? '' : String(key.value)
   if (key === null || key === undefined) return ''
   if (isAlias(key) || isMap(key) || isSeq(key)) return undefined
@@ -149,6 +152,7 @@ export function keyString(key: unknown): string | undefined {
 
 /** Parses JSON text with `yaml` (JSON is YAML 1.2) only to find where its nodes are; values come from JSON.parse. */
 export function locateJson(text: string, file: string): SourceLocations {
+  const { LineCounter, parseDocument } = yamlLib()
   const lineCounter = new LineCounter()
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false })
   return collectLocations(doc, lineCounter, file, text)

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { readdir, readFile, stat } from 'node:fs/promises'
 import { isAbsolute, join, relative, resolve, sep } from 'node:path'
 import type { z } from 'zod'
@@ -6,6 +7,7 @@ import type { LoopDefinition, Manifest, PageConfig, TemplateBody, VariableDefini
 import { closest } from '../lint/helpers.ts'
 import { parseYaml, type ParsedYaml } from './parse-yaml.ts'
 import { locate, textPosition, type SourceLocations } from './positions.ts'
+import { isPlainValidTemplateSource } from './quick-check.ts'
 import { templateSourceSchema, variableSourceSchema } from './schema.ts'
 
 /** The typed model of one template.yaml. Order of the file = order of the manifest. */
@@ -213,12 +215,17 @@ function buildTemplate(value: unknown, keysAt: ParsedYaml['keysAt'], source: Tem
     return undefined
   }
   const raw = value as Record<string, unknown>
-  const issues = [...(templateSourceSchema.safeParse(raw, { reportInput: true }).error?.issues ?? [])]
-  // zod skips a record entry keyed `__proto__`; check such fields on their own so nothing escapes the schema.
-  for (const [path, fields] of fieldMaps(raw)) {
-    if (fields && Object.hasOwn(fields, '__proto__')) {
-      for (const issue of variableSourceSchema.safeParse(fields.__proto__, { reportInput: true }).error?.issues ?? []) {
-        issues.push({ ...issue, path: [...path, '__proto__', ...issue.path] })
+  // A valid source (the usual case) is recognised directly; anything else goes through the schema, which words the
+  // issues. `isPlainValidTemplateSource` is true only when the schema would find none.
+  const issues: z.core.$ZodIssue[] = []
+  if (!isPlainValidTemplateSource(raw)) {
+    issues.push(...(templateSourceSchema.safeParse(raw, { reportInput: true }).error?.issues ?? []))
+    // zod skips a record entry keyed `__proto__`; check such fields on their own so nothing escapes the schema.
+    for (const [path, fields] of fieldMaps(raw)) {
+      if (fields && Object.hasOwn(fields, '__proto__')) {
+        for (const issue of variableSourceSchema.safeParse(fields.__proto__, { reportInput: true }).error?.issues ?? []) {
+          issues.push({ ...issue, path: [...path, '__proto__', ...issue.path] })
+        }
       }
     }
   }
@@ -361,6 +368,8 @@ async function loadLayoutFile(root: string, dir: string, ref: string, source: Te
 
 async function loadFixtures(root: string, dir: string, diagnostics: Diagnostic[]): Promise<FixtureSource[]> {
   const fixturesDir = join(dir, 'fixtures')
+  // Most templates have no fixtures: a failed readdir (an ENOENT error with its stack) costs more than this check.
+  if (!existsSync(fixturesDir)) return []
   let names: string[]
   try {
     names = (await readdir(fixturesDir, { withFileTypes: true })).filter((e) => e.isFile() && e.name.endsWith('.json')).map((e) => e.name)
