@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs'
-import { readdir, readFile, stat } from 'node:fs/promises'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { isAbsolute, join, relative, resolve, sep } from 'node:path'
 import type { z } from 'zod'
 import type { Diagnostic } from '../diagnostics/diagnostic.ts'
@@ -85,7 +84,7 @@ export async function loadTemplateSources(options: LoadTemplateSourcesOptions): 
   const templatesDir = resolve(root, options.templatesDir)
   let entries: string[]
   try {
-    entries = (await readdir(templatesDir, { withFileTypes: true }))
+    entries = readdirSync(templatesDir, { withFileTypes: true })
       .filter((e) => (e.isDirectory() || e.isSymbolicLink()) && !e.name.startsWith('.') && !e.name.startsWith('_') && e.name !== 'node_modules')
       .map((e) => e.name)
   } catch {
@@ -93,19 +92,24 @@ export async function loadTemplateSources(options: LoadTemplateSourcesOptions): 
   }
   if (options.only) entries = entries.filter((name) => options.only!.includes(name))
   entries.sort(compareStrings)
-  const sources = await Promise.all(entries.map((name) => loadTemplateSource(root, join(templatesDir, name), name)))
+  // Synchronous reads: for many small files they take a fifth of the time of as many fs.promises calls in flight.
+  const sources = entries.map((name) => readTemplateSource(root, join(templatesDir, name), name))
   return sources.filter((s): s is TemplateSource => s !== undefined)
 }
 
 /** Reads one template folder; undefined when it holds no template file (not a template folder). */
 export async function loadTemplateSource(root: string, dir: string, slug: string): Promise<TemplateSource | undefined> {
+  return readTemplateSource(root, dir, slug)
+}
+
+function readTemplateSource(root: string, dir: string, slug: string): TemplateSource | undefined {
   const path = join(dir, TEMPLATE_FILE)
   const file = toPosix(relative(root, path))
   const source: TemplateSource = { slug, dir, file, fixtures: [], diagnostics: [] }
-  const read = await readText(path, SOURCE_LIMITS.templateBytes)
+  const read = readText(path, SOURCE_LIMITS.templateBytes)
   if (read.kind === 'missing') {
     for (const alt of ['template.yml', 'template.json']) {
-      if ((await readText(join(dir, alt), 1)).kind !== 'missing') {
+      if ((readText(join(dir, alt), 1)).kind !== 'missing') {
         source.diagnostics.push(sourceError('source-missing', toPosix(relative(root, join(dir, alt))), `Galley reads ${TEMPLATE_FILE}, so ${alt} is ignored and this template is not published.`, `Rename ${alt} to ${TEMPLATE_FILE}.`))
         return source
       }
@@ -114,18 +118,18 @@ export async function loadTemplateSource(root: string, dir: string, slug: string
   }
   if (read.kind !== 'ok') {
     source.diagnostics.push(readDiagnostic(read, file, SOURCE_LIMITS.templateBytes, 'template'))
-    source.fixtures = await loadFixtures(root, dir, source.diagnostics)
+    source.fixtures = loadFixtures(root, dir, source.diagnostics)
     return source
   }
   // The parsed source has the same fields, in the same order, as `source` would after assigning it (its
   // `locations` are computed on first read, so they are not copied).
   const parsed = parseTemplateSource(read.text, { slug, dir, file })
   if (parsed.template && typeof parsed.template.layout === 'string') {
-    const layout = await loadLayoutFile(root, dir, parsed.template.layout, parsed)
+    const layout = loadLayoutFile(root, dir, parsed.template.layout, parsed)
     if (layout === undefined) delete parsed.template
     else parsed.template = { ...parsed.template, layout }
   }
-  parsed.fixtures = await loadFixtures(root, dir, parsed.diagnostics)
+  parsed.fixtures = loadFixtures(root, dir, parsed.diagnostics)
   return parsed
 }
 
@@ -337,7 +341,7 @@ function suggest(key: string, options: string[]): string {
   return close ? ` Did you mean "${close}"?` : ''
 }
 
-async function loadLayoutFile(root: string, dir: string, ref: string, source: TemplateSource): Promise<unknown> {
+function loadLayoutFile(root: string, dir: string, ref: string, source: TemplateSource): unknown {
   const fail = (message: string, hint: string): undefined => {
     source.diagnostics.push({ code: 'schema', severity: 'error', message, hint, file: source.file, ...locate(source.locations, ['layout']) })
     return undefined
@@ -348,7 +352,7 @@ async function loadLayoutFile(root: string, dir: string, ref: string, source: Te
     return fail(`layout ${JSON.stringify(ref)} points outside the template folder: a template must be publishable from its own folder.`, 'Put the layout file in this folder and write `layout: ./layout.json`.')
   }
   const file = toPosix(relative(root, path))
-  const read = await readText(path, SOURCE_LIMITS.templateBytes)
+  const read = readText(path, SOURCE_LIMITS.templateBytes)
   if (read.kind === 'missing') return fail(`layout file ${JSON.stringify(ref)} does not exist: the template cannot be published with its layout.`, `Create ${file}, or remove the layout line to let Craftkit synthesize one.`)
   if (read.kind !== 'ok') {
     source.diagnostics.push(readDiagnostic(read, file, SOURCE_LIMITS.templateBytes, 'layout'))
@@ -366,13 +370,13 @@ async function loadLayoutFile(root: string, dir: string, ref: string, source: Te
   return parsed.value
 }
 
-async function loadFixtures(root: string, dir: string, diagnostics: Diagnostic[]): Promise<FixtureSource[]> {
+function loadFixtures(root: string, dir: string, diagnostics: Diagnostic[]): FixtureSource[] {
   const fixturesDir = join(dir, 'fixtures')
   // Most templates have no fixtures: a failed readdir (an ENOENT error with its stack) costs more than this check.
   if (!existsSync(fixturesDir)) return []
   let names: string[]
   try {
-    names = (await readdir(fixturesDir, { withFileTypes: true })).filter((e) => e.isFile() && e.name.endsWith('.json')).map((e) => e.name)
+    names = readdirSync(fixturesDir, { withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith('.json')).map((e) => e.name)
   } catch {
     return []
   }
@@ -381,7 +385,7 @@ async function loadFixtures(root: string, dir: string, diagnostics: Diagnostic[]
   for (const name of names) {
     const path = join(fixturesDir, name)
     const file = toPosix(relative(root, path))
-    const read = await readText(path, SOURCE_LIMITS.fixtureBytes)
+    const read = readText(path, SOURCE_LIMITS.fixtureBytes)
     if (read.kind !== 'ok') {
       if (read.kind !== 'missing') diagnostics.push(readDiagnostic(read, file, SOURCE_LIMITS.fixtureBytes, 'fixture'))
       continue
@@ -398,12 +402,12 @@ async function loadFixtures(root: string, dir: string, diagnostics: Diagnostic[]
 
 type ReadResult = { kind: 'ok'; text: string } | { kind: 'missing' } | { kind: 'too-large'; size: number } | { kind: 'unreadable'; reason: string }
 
-async function readText(path: string, limit: number): Promise<ReadResult> {
+function readText(path: string, limit: number): ReadResult {
   try {
-    const info = await stat(path)
+    const info = statSync(path)
     if (!info.isFile()) return { kind: 'unreadable', reason: 'it is not a file' }
     if (info.size > limit) return { kind: 'too-large', size: info.size }
-    let text = await readFile(path, 'utf8')
+    let text = readFileSync(path, 'utf8')
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1)
     return { kind: 'ok', text }
   } catch (error) {
