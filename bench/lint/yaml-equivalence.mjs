@@ -115,10 +115,12 @@ for (let i = 0; i < 300; i++) seeds.push(templateSource(i, random).text)
 // 2. Generated documents in many styles (block and flow, quoting, comments, odd scalars and keys).
 const pick = (list) => list[Math.floor(random() * list.length)]
 const SCALARS = ['a', 'text', 'hello world', 'x,y', 'a:b', 'http://x.y/z?a=1#f', 'a #b', 'a# b', '1', '-1', '+1', '0', '-0', '007', '0o17', '0x1F', '1.5', '1.50', '.5', '1.', '1e3', '-1E-2', '.inf', '-.Inf', '.nan', 'NaN', 'true', 'True', 'TRUE', 'tRUE', 'false', 'no', 'yes', 'on', 'null', 'Null', 'NULL', '~', '', '2026-01-02', '12:30', '1_000', '日本語', 'émoji 🎉', '__proto__', 'constructor', 'a]b', 'a}b', 'a[b', "it's", 'say "hi"', '- x', '-x', '? x', ':x', '@x', '`x', '%x', '!x', '&x', '*x', '|', '>', 'a  b', '<<']
+const ESCAPED = ['a\\nb', '\\"q\\"', '\\\\', 'x\\\\', '\\x41', '\\u00e9', '\\U0001F600', '\\uD800', '\\q', '\\x4', '\\/', '\\ ', '\\_', '\\N\\L\\P', '\\0\\a\\b\\e\\f\\r\\t\\v', '\\U00110000', '\\u12G4', 'Line one\\nLine two', 'end\\', '\\"']
 const KEYS = ['slug', 'name', 'a', 'b.c', 'x-y', '2', '10', '__proto__', 'constructor', 'toString', 'ключ', 'a b', 'true', 'null', '~', '1.5', "'q'", '"dq"', "'it''s'", '""', 'k:v', 'k#', '<<', '-k', '?k', 'label', 'dataType', 'required']
 const scalarText = (flow) => {
   const s = pick(SCALARS)
   const r = random()
+  if (r < 0.08) return `"${pick(ESCAPED)}"`
   if (r < 0.15) return `"${s.replace(/["\\]/g, '')}"`
   if (r < 0.3) return `'${s.replace(/'/g, "''")}'`
   if (flow && /[,[\]{}]/.test(s)) return `"${s.replace(/["\\]/g, '')}"`

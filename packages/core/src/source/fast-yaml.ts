@@ -61,6 +61,28 @@ function badPlainStart(c: number): boolean {
   )
 }
 
+/** Double-quoted escapes with a fixed meaning (yaml's table, less the tab: tabs are left to `yaml`). */
+const ESCAPES: Record<string, string> = {
+  '0': '\0',
+  a: '\x07',
+  b: '\b',
+  e: '\x1b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  v: '\v',
+  N: '\u0085',
+  _: '\u00a0',
+  L: '\u2028',
+  P: '\u2029',
+  ' ': ' ',
+  '"': '"',
+  '/': '/',
+  '\\': '\\',
+}
+Object.setPrototypeOf(ESCAPES, null)
+
 function isFlowIndicator(c: number): boolean {
   return c === COMMA || c === LBRACKET || c === RBRACKET || c === LBRACE || c === RBRACE
 }
@@ -261,11 +283,40 @@ class FastParser {
     const text = this.text
     const q = text.charCodeAt(at)
     if (q === DQUOTE) {
-      const close = text.indexOf('"', at + 1)
+      let close = text.indexOf('"', at + 1)
       if (close === -1 || close >= end) return undefined
-      const value = text.slice(at + 1, close)
-      if (value.includes('\\')) return undefined
-      return { value, next: close + 1 }
+      let from = at + 1
+      let slash = text.indexOf('\\', from)
+      if (slash === -1 || slash > close) return { value: text.slice(from, close), next: close + 1 }
+      // Escapes, as `yaml` reads them; an invalid one (an error there) or an escaped line break is left to it.
+      let value = ''
+      for (;;) {
+        value += text.slice(from, slash)
+        const e = text[slash + 1]
+        if (e === undefined || slash + 1 >= end) return undefined
+        const simple = ESCAPES[e]
+        if (simple !== undefined) {
+          value += simple
+          from = slash + 2
+        } else if (e === 'x' || e === 'u' || e === 'U') {
+          const length = e === 'x' ? 2 : e === 'u' ? 4 : 8
+          const hex = text.slice(slash + 2, slash + 2 + length)
+          if (slash + 2 + length > end || !/^[0-9a-fA-F]+$/.test(hex) || hex.length !== length) return undefined
+          const code = parseInt(hex, 16)
+          if (code > 0x10ffff) return undefined
+          value += String.fromCodePoint(code)
+          from = slash + 2 + length
+        } else {
+          return undefined
+        }
+        if (from > close) {
+          // The escape took the quote that looked like the end (`\"`): find the real one.
+          close = text.indexOf('"', from)
+          if (close === -1 || close >= end) return undefined
+        }
+        slash = text.indexOf('\\', from)
+        if (slash === -1 || slash > close) return { value: value + text.slice(from, close), next: close + 1 }
+      }
     }
     let value = ''
     let from = at + 1
