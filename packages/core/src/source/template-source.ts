@@ -187,18 +187,23 @@ export function checkPublishable(source: TemplateSource): Diagnostic[] {
  * Node positions are found only for sources that report something.
  */
 function defineLazy<T extends object, K extends keyof T>(target: T, key: K, compute: () => T[K]): void {
-  const settle = (object: object, value: unknown) =>
-    Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true })
+  const data = (value: unknown): PropertyDescriptor => ({ value, writable: true, enumerable: true, configurable: true })
+  let computed = false
+  let value: T[K]
   Object.defineProperty(target, key, {
     enumerable: true,
     configurable: true,
     get(this: object) {
-      const value = compute()
-      settle(this, value)
+      if (!computed) {
+        value = compute()
+        computed = true
+      }
+      // Settles as a data property; a frozen object (or a copy made with the getter) keeps answering from here.
+      Reflect.defineProperty(this, key, data(value))
       return value
     },
-    set(this: object, value: unknown) {
-      settle(this, value)
+    set(this: object, next: unknown) {
+      Object.defineProperty(this, key, data(next))
     },
   })
 }
