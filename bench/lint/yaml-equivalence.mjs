@@ -135,19 +135,19 @@ const flowText = (depth) => {
   return `[${sp}${Array.from({ length: n }, () => flowText(depth + 1)).join(pick([', ', ',']))}${sp}]`
 }
 const comment = () => (random() < 0.15 ? pick([' # c', '  #x', ' #']) : '')
-const blockLines = (indent, depth, out) => {
+const blockLines = (indent, depth, out, forceSeq = false) => {
   const pad = ' '.repeat(indent)
   const n = 1 + Math.floor(random() * 4)
-  const seq = random() < 0.25
+  const seq = forceSeq || random() < 0.25
   for (let i = 0; i < n; i++) {
     if (random() < 0.1) out.push(pick(['', '   ', `${pad}# note`, '# top', `${' '.repeat(Math.floor(random() * 6))}# odd`]))
     const lead = seq ? `${pad}-${pick([' ', '  '])}` : `${pad}${pick(KEYS)}${pick([':', ' :', '  :'])}`
     const r = random()
     if (depth < 3 && r < 0.35) {
       out.push(`${lead.replace(/ +$/, '')}${seq && random() < 0.3 ? '' : comment()}`)
-      const step = pick([1, 2, 2, 4])
-      if (!seq && random() < 0.2) blockLines(indent, depth + 1, out.concat()) // (discarded variant keeps the PRNG moving)
-      blockLines(indent + step, depth + 1, out)
+      // A sequence may sit at its parent key's column (`key:` then `- item`).
+      if (!seq && random() < 0.2) blockLines(indent, depth + 1, out, true)
+      else blockLines(indent + pick([1, 2, 2, 4]), depth + 1, out)
     } else if (depth < 3 && seq && r < 0.5) {
       out.push(`${lead}${pick(KEYS)}: ${flowText(1)}${comment()}`)
       const inner = ' '.repeat(lead.length)
