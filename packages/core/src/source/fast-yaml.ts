@@ -15,7 +15,7 @@
 export interface FastYaml {
   value: unknown
   /** Keys of each map of `value` in file order (a JS object puts integer-like keys first). */
-  keyOrder: WeakMap<object, string[]>
+  keyOrder: Map<object, string[]>
 }
 
 /** Characters the subset refuses anywhere: tabs, CR, other controls, C1 controls, BOM, Unicode line breaks. */
@@ -117,7 +117,7 @@ class FastParser {
   private readonly indents: number[] = []
   private li = 0
   private nodes = 0
-  private readonly keyOrder = new WeakMap<object, string[]>()
+  private readonly keyOrder = new Map<object, string[]>()
 
   constructor(text: string) {
     this.text = text
@@ -198,7 +198,8 @@ class FastParser {
         value = this.inlineValue(at, end, depth + 1)
         this.li++
       }
-      Object.defineProperty(map, key, { value, enumerable: true, writable: true, configurable: true })
+      // A plain assignment: on a null-prototype object even `__proto__` is an own data property.
+      map[key] = value
       keys.push(key)
       if (this.li >= this.starts.length) return map
       const indent = this.indents[this.li]!
@@ -407,7 +408,7 @@ class FastParser {
         if (text.charCodeAt(i) !== COLON || i + 1 >= end || text.charCodeAt(i + 1) !== SPACE) bail()
         i = this.skipSpaces(i + 1, end)
         const v = this.flowValue(i, end, depth + 1)
-        Object.defineProperty(map, key, { value: v.value, enumerable: true, writable: true, configurable: true })
+        map[key] = v.value
         keys.push(key)
         i = v.next
       } else {

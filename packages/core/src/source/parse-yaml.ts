@@ -33,12 +33,7 @@ export function parseYaml(text: string, file: string): ParsedYaml {
     const { value, keyOrder } = fast
     return {
       value,
-      locations: once(() => {
-        const { LineCounter, parseDocument } = yamlLib()
-        const lineCounter = new LineCounter()
-        const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, keepSourceTokens: false })
-        return collectLocations(doc, lineCounter, file, text)
-      }),
+      locations: locateLater(text, file),
       diagnostics: [],
       keysAt: (path) => {
         let node: unknown = value
@@ -93,6 +88,16 @@ export function parseYaml(text: string, file: string): ParsedYaml {
 }
 
 class TooLarge extends Error {}
+
+/** The positions of a text read by the fast reader: the same parse as the full path, on first call. */
+function locateLater(text: string, file: string): () => SourceLocations {
+  return once(() => {
+    const { LineCounter, parseDocument } = yamlLib()
+    const lineCounter = new LineCounter()
+    const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, keepSourceTokens: false })
+    return collectLocations(doc, lineCounter, file, text)
+  })
+}
 
 function once<T>(compute: () => T): () => T {
   let done = false
