@@ -4,9 +4,12 @@
 // `parse`, measured in the same process and run, interleaved so machine noise hits both alike.
 //
 //   baseline  readFileSync + yaml.parse of every template.yaml (no positions, no model, no fixtures)
-//   load      @galley/core loadTemplateSources: discover, read, parse with positions, build the model, read fixtures
+//   load      @galley/core loadTemplateSources: discover, read, parse, build the model, read fixtures (node positions
+//             are computed on first use, i.e. only for the files lint reports on: the lint row pays for them)
 //   lint      loadTemplateSources + lintSources (every rule: fixtures and previewData through validateData)
 //
+// The loader's shortcuts are checked against what they stand in for by yaml-equivalence.mjs (fast YAML reader vs
+// the `yaml` package) and schema-equivalence.mjs (direct validity check vs the zod schema).
 // Timings are printed, never asserted. `node bench/lint/run.mjs [--count N] [--runs N]`; needs
 // `pnpm build` first (`pnpm bench` does it).
 import { readFileSync } from 'node:fs'
@@ -56,7 +59,7 @@ for (let r = 0; r < runs; r++) {
 const base = median(times.baseline)
 const rows = [
   ['baseline: readFileSync + yaml.parse per template.yaml', base],
-  ['loadTemplateSources (positions, model, fixtures)', median(times.load)],
+  ['loadTemplateSources (model, fixtures; positions on demand)', median(times.load)],
   ['lintSources(loadTemplateSources(...)) (all rules)', median(times.lint)],
 ]
 const errors = diagnostics.filter((d) => d.severity === 'error').length
