@@ -22,8 +22,9 @@ export interface ParsedYaml {
 const MAX_NODES = 200_000
 
 /**
- * Parses YAML text keeping node positions (yaml's CST ranges through a LineCounter). Objects are built with a null
- * prototype and `defineProperty`, so keys such as `__proto__` or `constructor` stay plain data.
+ * Parses YAML text, with node positions (yaml's CST ranges through a LineCounter) available on demand. Objects are
+ * built with a null prototype, so keys such as `__proto__` or `constructor` stay plain data. Texts in the plain
+ * subset of fast-yaml.ts are read by it (the same value and key order, no Document); the rest by `yaml`.
  */
 export function parseYaml(text: string, file: string): ParsedYaml {
   // The plain subset most sources are written in is read without building a Document; positions are then found

@@ -109,7 +109,7 @@ function readTemplateSource(root: string, dir: string, slug: string): TemplateSo
   const read = readText(path, SOURCE_LIMITS.templateBytes)
   if (read.kind === 'missing') {
     for (const alt of ['template.yml', 'template.json']) {
-      if ((readText(join(dir, alt), 1)).kind !== 'missing') {
+      if (readText(join(dir, alt), 1).kind !== 'missing') {
         source.diagnostics.push(sourceError('source-missing', toPosix(relative(root, join(dir, alt))), `Galley reads ${TEMPLATE_FILE}, so ${alt} is ignored and this template is not published.`, `Rename ${alt} to ${TEMPLATE_FILE}.`))
         return source
       }
