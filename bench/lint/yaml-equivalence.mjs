@@ -167,6 +167,8 @@ for (let i = 0; i < 3000; i++) {
   seeds.push(text)
 }
 
+// The same texts with CRLF line ends (Windows checkouts).
+for (const text of seeds.splice(0)) seeds.push(text, text.replace(/\n/g, '\r\n'))
 for (const [i, text] of seeds.entries()) check(text, `seed ${i}`)
 const acceptedSeeds = stats.accepted
 

@@ -18,8 +18,11 @@ export interface FastYaml {
   keyOrder: Map<object, string[]>
 }
 
-/** Characters the subset refuses anywhere: tabs, CR, other controls, C1 controls, BOM, Unicode line breaks. */
-const UNSUPPORTED_TEXT = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff]/
+/**
+ * Characters the subset refuses anywhere: tabs, a CR that does not end a line (CRLF files are read), other
+ * controls, C1 controls, BOM, Unicode line breaks.
+ */
+const UNSUPPORTED_TEXT = /[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff]|\r(?!\n)/
 /** Beyond these the caller's own limits apply: leave such documents to `yaml`. */
 const MAX_NODES = 100_000
 const MAX_DEPTH = 100
@@ -124,8 +127,10 @@ class FastParser {
     let start = 0
     const n = text.length
     while (start <= n) {
-      let end = text.indexOf('\n', start)
-      if (end === -1) end = n
+      let next = text.indexOf('\n', start)
+      if (next === -1) next = n
+      // A CRLF line ends before its CR.
+      const end = next > start && text.charCodeAt(next - 1) === 13 ? next - 1 : next
       let i = start
       while (i < end && text.charCodeAt(i) === SPACE) i++
       if (i < end && text.charCodeAt(i) !== HASH) {
@@ -138,7 +143,7 @@ class FastParser {
         this.ends.push(end)
         this.indents.push(i - start)
       }
-      start = end + 1
+      start = next + 1
     }
   }
 
