@@ -25,7 +25,7 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 export const registerEmulator: RegisterCommand = (program, ctx) => {
   program
     .command('emulator')
-    .description('Run a local Craftkit (the @galley/emulator server) until Ctrl+C.')
+    .description('run a local Craftkit API (the @galley/emulator server) until Ctrl+C')
     .option('--port <port>', 'port to listen on (0 = a free one)', '3000')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--data <dir>', 'data folder (database, PDFs, the generated key)', '.galley/emulator')

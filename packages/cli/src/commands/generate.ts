@@ -44,7 +44,7 @@ interface OutputReport {
 export const registerGenerate: RegisterCommand = (program, ctx) => {
   program
     .command('generate')
-    .description('Write the typed render<Template>() module from the templates; --check compares without writing.')
+    .description('write the typed render<Template>() module from the templates; --check compares without writing')
     .option('--check', 'compare with the file(s) on disk without writing; exit 1 and show what differs when stale')
     .option('--from <source>', 'manifests from: local (template sources), remote (what the target has published), snapshot (the last remote read, offline)', 'local')
     .option('--out <file>', 'write this file instead of the config\'s outputs')
