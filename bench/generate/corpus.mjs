@@ -4,8 +4,8 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 
-const DATA_TYPES = ['text', 'longtext', 'number', 'currency', 'date', 'datetime', 'boolean', 'image', 'url', 'email']
-const WORDS = ['customer', 'order', 'booking', 'invoice', 'handover', 'vessel', 'crew', 'payment', 'address', 'contact', 'line', 'area', 'total', 'signature', 'notes', 'date', 'code', 'name', 'status', 'amount']
+export const DATA_TYPES = ['text', 'longtext', 'number', 'currency', 'date', 'datetime', 'boolean', 'image', 'url', 'email']
+export const WORDS = ['customer', 'order', 'booking', 'invoice', 'handover', 'vessel', 'crew', 'payment', 'address', 'contact', 'line', 'area', 'total', 'signature', 'notes', 'date', 'code', 'name', 'status', 'amount']
 
 /** mulberry32: a small, well-distributed 32-bit PRNG. */
 export function prng(seed) {

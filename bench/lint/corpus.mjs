@@ -5,24 +5,11 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import { DATA_TYPES, prng, WORDS } from '../generate/corpus.mjs'
 
-const DATA_TYPES = ['text', 'longtext', 'number', 'currency', 'date', 'datetime', 'boolean', 'image', 'url', 'email']
-const WORDS = ['customer', 'order', 'booking', 'invoice', 'handover', 'vessel', 'crew', 'payment', 'address', 'contact', 'line', 'area', 'total', 'signature', 'notes', 'date', 'code', 'name', 'status', 'amount']
 const SAMPLE = {
   text: 'Sample', longtext: 'Line one\nLine two', number: 3, currency: 12.5, date: '2026-06-04', datetime: '2026-06-04T09:30:00Z',
   boolean: true, image: 'https://cdn.example.com/a.png', url: 'https://example.com', email: 'jane@example.com',
-}
-
-/** mulberry32: a small, well-distributed 32-bit PRNG. */
-export function prng(seed) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 function setPath(target, key, value) {
