@@ -5,8 +5,8 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { startEmulator, type RunningEmulator } from '@galley/emulator'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createClient, CraftkitError, renderTemplate, type CraftkitClient, type TemplateDescriptor } from '../src/index.ts'
-import { INVOICE, INVOICE_DATA, uniqueSlug } from './utils.ts'
+import { createClient, renderTemplate, type CraftkitClient, type TemplateDescriptor } from '../src/index.ts'
+import { INVOICE, INVOICE_DATA, uniqueSlug, rejection } from './utils.ts'
 
 let emulator: RunningEmulator
 let client: CraftkitClient
@@ -32,15 +32,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await emulator?.close()
 })
-
-async function rejection(promise: Promise<unknown>): Promise<CraftkitError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(CraftkitError)
-  return error as CraftkitError
-}
 
 const lastRenderBody = (): unknown => sent.filter((r) => r.method === 'POST' && r.path.endsWith('/render')).at(-1)?.body
 

@@ -1,7 +1,7 @@
 import { startEmulator, type RunningEmulator } from '@galley/emulator'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createClient, CraftkitError, type CraftkitClient, type PollEvent, type Render } from '../src/index.ts'
-import { INVOICE, INVOICE_DATA, observedFetch, startSideServer, uniqueSlug } from './utils.ts'
+import { createClient, type CraftkitClient, type PollEvent, type Render } from '../src/index.ts'
+import { INVOICE, INVOICE_DATA, observedFetch, startSideServer, uniqueSlug, rejection } from './utils.ts'
 
 let emulator: RunningEmulator
 let side: Awaited<ReturnType<typeof startSideServer>>
@@ -20,15 +20,6 @@ afterAll(async () => {
   await emulator?.close()
   await side?.close()
 })
-
-async function rejection(promise: Promise<unknown>): Promise<CraftkitError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(CraftkitError)
-  return error as CraftkitError
-}
 
 const key = (name: string): string => `${name}-${process.pid}-${Date.now()}`
 

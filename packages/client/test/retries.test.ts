@@ -1,7 +1,7 @@
 import { startEmulator, type RunningEmulator } from '@galley/emulator'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createClient, CraftkitError, type CraftkitClient } from '../src/index.ts'
-import { INVOICE, INVOICE_DATA, observedFetch, startSideServer, uniqueSlug } from './utils.ts'
+import { INVOICE, INVOICE_DATA, observedFetch, startSideServer, uniqueSlug, rejection } from './utils.ts'
 
 // Retries against misbehaving servers that really run: the emulator with seeded faults (503s and connection
 // resets after the write committed), and a small HTTP server for the cases a random fault can't pin down.
@@ -14,15 +14,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await side?.close()
 })
-
-async function rejection(promise: Promise<unknown>): Promise<CraftkitError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(CraftkitError)
-  return error as CraftkitError
-}
 
 describe('which requests are retried (a server that always answers 503)', () => {
   const client = (): CraftkitClient => createClient({ baseUrl: `${side.url}/status/503`, apiKey: 'ck_test_retries', retry: FAST })

@@ -1,7 +1,7 @@
 import { startEmulator, type RunningEmulator } from '@galley/emulator'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createClient, CraftkitError, type CraftkitClient } from '../src/index.ts'
-import { INVOICE, observedFetch, uniqueSlug } from './utils.ts'
+import { createClient, type CraftkitClient } from '../src/index.ts'
+import { INVOICE, observedFetch, uniqueSlug, rejection } from './utils.ts'
 
 let emulator: RunningEmulator
 let client: CraftkitClient
@@ -14,15 +14,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await emulator?.close()
 })
-
-async function rejection(promise: Promise<unknown>): Promise<CraftkitError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(CraftkitError)
-  return error as CraftkitError
-}
 
 describe('templates', () => {
   it('put creates (201, created: true), then republishes (200, created: false) with a new version', async () => {

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { TemplateBody } from '../src/index.ts'
+import { expect } from 'vitest'
+import { CraftkitError, type TemplateBody } from '../src/index.ts'
 
 /**
  * A `fetch` that records every request and passes it to the real global fetch: "nothing is mocked"
@@ -134,4 +135,14 @@ let counter = 0
 export function uniqueSlug(prefix: string): string {
   counter++
   return `${prefix}-${process.pid}-${counter}`
+}
+
+/** Awaits a promise that must reject with a CraftkitError, and returns that error. */
+export async function rejection(promise: Promise<unknown>): Promise<CraftkitError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  expect(error).toBeInstanceOf(CraftkitError)
+  return error as CraftkitError
 }
