@@ -1,20 +1,43 @@
-import { readFileSync, writeFileSync } from 'node:fs'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startEmulator, type RunningEmulator } from '@galley/emulator'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { clientFor, galley, generatedTemplate, generateTemplates, REPO_SLUGS, tempProject, testKey, versions, writeTemplate } from './publish-utils.ts'
 
 // 20% 503s, 10% connection resets after the write committed, 20% latency spikes: every PUT that fails
-// ambiguously must be re-read before it is sent again, or templates gain duplicate versions.
+// ambiguously must be re-read before it is sent again, or templates gain duplicate versions. The faults come
+// from a real `galley emulator --faults … --seed …` process, as a user would start it for this check.
 const FAULTS = '503:0.2,reset:0.1,latency:0.2'
+const BIN = new URL('../bin/galley.mjs', import.meta.url).pathname
 const key = testKey('faults')
-let emulator: RunningEmulator
+const dataDir = mkdtempSync(join(tmpdir(), 'galley-faults-'))
+let server: ChildProcess
+let url: string
 
 beforeAll(async () => {
-  emulator = await startEmulator({ apiKeys: [key], faults: FAULTS, seed: 20261125, quiet: true })
+  server = spawn(process.execPath, [BIN, 'emulator', '--port', '0', '--data', dataDir, '--api-key', key, '--faults', FAULTS, '--seed', '20261125', '--quiet'], {
+    env: { ...process.env, NO_COLOR: '1' },
+  })
+  let out = ''
+  let err = ''
+  server.stderr!.on('data', (c: Buffer) => (err += c.toString()))
+  url = await new Promise<string>((resolve, reject) => {
+    server.stdout!.on('data', (c: Buffer) => {
+      out += c.toString()
+      const m = /listening on (http:\/\/\S+)/.exec(out)
+      if (m && out.includes(`faults: ${FAULTS}`)) resolve(m[1]!)
+    })
+    server.once('exit', (code) => reject(new Error(`galley emulator exited with ${code}: ${err}`)))
+  })
 }, 60_000)
 afterAll(async () => {
-  await emulator?.close()
+  if (server && server.exitCode === null) {
+    const exited = new Promise((resolve) => server.once('exit', resolve))
+    server.kill('SIGTERM')
+    await exited
+  }
+  rmSync(dataDir, { recursive: true, force: true })
 })
 
 describe('galley publish under faults', { timeout: 600_000 }, () => {
@@ -23,8 +46,8 @@ describe('galley publish under faults', { timeout: 600_000 }, () => {
     try {
       const generated = generateTemplates(p.root, 200)
       const all = [...REPO_SLUGS, ...generated]
-      const env = { CRAFTKIT_BASE_URL: emulator.url, CRAFTKIT_API_KEY: key }
-      const client = clientFor(emulator.url, key)
+      const env = { CRAFTKIT_BASE_URL: url, CRAFTKIT_API_KEY: key }
+      const client = clientFor(url, key)
 
       const first = await galley(['publish', '--json'], { cwd: p.root, env })
       expect(first.code, first.stderr).toBe(0)
