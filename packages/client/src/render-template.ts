@@ -180,8 +180,3 @@ async function preflight(descriptor: TemplateDescriptor, data: unknown): Promise
     message: `The data for "${descriptor.slug}" would not render as sent (checked locally, nothing was sent): ${problems.slice(0, 10).join('; ')}${problems.length > 10 ? `; and ${problems.length - 10} more` : ''}.`,
   })
 }
-
-/** @internal Tests: forget the default client (so a changed environment is read again). */
-export function resetDefaultClient(): void {
-  defaultClient = undefined
-}
