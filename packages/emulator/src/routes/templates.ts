@@ -67,9 +67,9 @@ export function templateRoutes(deps: AppDeps): Hono<EmulatorEnv> {
     const slug = c.req.param('slug')
     const raw = await readJson(c, deps.bodyLimitBytes)
     if (slug.length > LIMITS.slugLength || !SLUG_PATTERN.test(slug)) {
-      throw invalidRequest(`Invalid slug "${slug.slice(0, 130)}" in the URL: kebab-case a-z, 0-9, at most 120 characters`, {
+      throw invalidRequest(`Invalid slug "${clip(slug)}" in the URL: kebab-case a-z, 0-9, at most ${LIMITS.slugLength} characters`, {
         formErrors: [],
-        fieldErrors: { slug: ['Slug must be kebab-case: a-z, 0-9 and single hyphens, at most 120 characters'] },
+        fieldErrors: { slug: [`Slug must be kebab-case: a-z, 0-9 and single hyphens, at most ${LIMITS.slugLength} characters`] },
       })
     }
     const parsed = parseTemplateBody(raw)

@@ -1,5 +1,5 @@
 import type { PGlite, Transaction } from '@electric-sql/pglite'
-import { manifestToJsonSchema, type Manifest, type PageConfig, type TemplateBody } from '@galley/core'
+import { LIMITS, manifestToJsonSchema, type Manifest, type PageConfig, type TemplateBody } from '@galley/core'
 import { EmulatorError } from '../errors.ts'
 import { keyPrefix, randomBase62, sha256Hex, uuidv7 } from '../ids.ts'
 
@@ -382,7 +382,13 @@ async function insertVersion(tx: Db, template: TemplateRow, versionNumber: numbe
   return r.rows[0]!
 }
 
-/** A slug from a template name: lower-case kebab of its letters and digits, accents folded; `template` if empty. */
+/** Length of the random suffix a derived slug gets on collision. */
+const SUFFIX_LENGTH = 6
+
+/**
+ * A slug from a template name: lower-case kebab of its letters and digits, accents folded; `template` if empty.
+ * Short enough that `-<suffix>` still fits the slug limit.
+ */
 export function slugify(name: string): string {
   const slug = name
     .normalize('NFKD')
@@ -390,13 +396,13 @@ export function slugify(name: string): string {
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '')
-    .slice(0, 120 - 7)
+    .slice(0, LIMITS.slugLength - 1 - SUFFIX_LENGTH)
     .replace(/-+$/g, '')
   return slug === '' ? 'template' : slug
 }
 
 function randomSuffix(): string {
-  return randomBase62(6).toLowerCase()
+  return randomBase62(SUFFIX_LENGTH).toLowerCase()
 }
 
 function withSuffix(slug: string, suffix: string): string {
