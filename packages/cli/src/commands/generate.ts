@@ -1,9 +1,10 @@
 import { readFile } from 'node:fs/promises'
-import { isAbsolute, relative, resolve, sep } from 'node:path'
+import { isAbsolute, relative, resolve } from 'node:path'
 import { GalleyError, type Diagnostic } from '@galley/core'
 import type { CheckGeneratedResult, FetchSnapshotResult, TemplateInput } from '@galley/codegen'
 import type { CliContext } from '../context.ts'
 import { ExitCode } from '../exit-codes.ts'
+import { toPosix as posix } from '../paths.ts'
 import { loadProject } from '../project.ts'
 import type { RegisterCommand } from './registry.ts'
 
@@ -254,8 +255,4 @@ function localTemplates(project: Awaited<ReturnType<typeof loadProject>>, root: 
     })
   }
   return templates
-}
-
-function posix(path: string): string {
-  return sep === '/' ? path : path.split(sep).join('/')
 }

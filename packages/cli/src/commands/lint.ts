@@ -1,8 +1,9 @@
 import { existsSync, statSync } from 'node:fs'
-import { basename, dirname, isAbsolute, relative, resolve, sep } from 'node:path'
+import { basename, dirname, isAbsolute, relative, resolve } from 'node:path'
 import { Option } from 'commander'
 import { findConfigFile, GalleyError, lintSources, loadTemplateSources, type Diagnostic, type TemplateSource } from '@galley/core'
 import { ExitCode } from '../exit-codes.ts'
+import { toPosix as posix } from '../paths.ts'
 import { loadProject, type Project } from '../project.ts'
 import { printDiagnostics, REPORT_FORMATS, type ReportFormat } from '../report/index.ts'
 import type { RegisterCommand } from './registry.ts'
@@ -100,8 +101,4 @@ function missingTemplates(project: Project): Diagnostic {
 function contains(outer: string, inner: string): boolean {
   const rel = relative(outer, inner)
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel))
-}
-
-function posix(p: string): string {
-  return p.split(sep).join('/')
 }

@@ -3,6 +3,7 @@ import { join, relative } from 'node:path'
 import { GalleyError } from '@galley/core'
 import type { TemplateDetail } from '@galley/client'
 import { ExitCode } from '../exit-codes.ts'
+import { toPosix } from '../paths.ts'
 import { readTemplate, withReadRetry } from '../publish/apply-plan.ts'
 import { loadProjectFor, targetOptions, withTarget, writeFileAtomic, type ProjectOptions } from '../publish/command-support.ts'
 import { mapPool } from '../publish/pool.ts'
@@ -44,7 +45,7 @@ export const registerPull: RegisterCommand = (program, ctx) => {
       return mapPool(wanted, 8, async (summary): Promise<PullResult> => {
         const source = project.sources.find((s) => s.slug === summary.slug)
         const absolute = source ? join(source.dir, 'template.yaml') : join(project.config.templates, summary.slug, 'template.yaml')
-        const file = source?.file ?? relative(project.root, absolute).split('\\').join('/')
+        const file = source?.file ?? toPosix(relative(project.root, absolute))
         const detail: TemplateDetail | null = await readTemplate(target.client, summary.slug)
         if (!detail || !detail.manifest) {
           return { slug: summary.slug, file, outcome: 'skipped', reason: 'it has no published version (no manifest to pull)' }

@@ -3,6 +3,7 @@ import { relative, resolve } from 'node:path'
 import { GalleyError } from '@galley/core'
 import type { CliContext } from '../context.ts'
 import { ExitCode } from '../exit-codes.ts'
+import { toPosix } from '../paths.ts'
 import type { Project } from '../project.ts'
 import { errorMessage } from '../publish/apply-plan.ts'
 import { loadProjectFor, parsePositiveInt, targetOptions, toUserError, withTarget, writeFileAtomic, type ProjectOptions } from '../publish/command-support.ts'
@@ -61,7 +62,7 @@ export const registerRender: RegisterCommand = (program, ctx) => {
     const results = await withTarget(project, opts, ctx, async (target) =>
       mapPool(jobs, opts.concurrency, async (job): Promise<RenderResult> => {
         const started = Date.now()
-        const file = relative(ctx.io.cwd, job.out).split('\\').join('/') || job.out
+        const file = toPosix(relative(ctx.io.cwd, job.out)) || job.out
         const base = { slug: job.slug, fixture: job.fixture ?? null, file }
         let renderId: string | undefined
         try {

@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from 'node:fs'
-import { isAbsolute, relative, resolve, sep } from 'node:path'
+import { isAbsolute, relative, resolve } from 'node:path'
 import {
   formatGithub,
   formatJson,
@@ -12,6 +12,7 @@ import {
   type DiagnosticSummary,
 } from '@galley/core'
 import type { CliContext } from '../context.ts'
+import { toPosix } from '../paths.ts'
 
 /** Output formats of `--format`. */
 export const REPORT_FORMATS = ['pretty', 'json', 'sarif', 'github'] as const
@@ -88,5 +89,5 @@ function githubPrefix(ctx: CliContext, root: string): string {
   if (!workspace) return ''
   const rel = relative(workspace, root)
   if (!rel || rel.startsWith('..') || isAbsolute(rel)) return ''
-  return rel.split(sep).join('/')
+  return toPosix(rel)
 }
