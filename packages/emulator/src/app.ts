@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { Hono } from 'hono'
-import { EmulatorError, toErrorResponse, type ErrorEnvelope } from './errors.ts'
+import { EmulatorError, toErrorResponse } from './errors.ts'
 import { auth } from './middleware/auth.ts'
 import { faults, type FaultRates } from './middleware/faults.ts'
 import { requestLog } from './middleware/request-log.ts'
@@ -46,10 +46,7 @@ export function createApp(deps: AppDeps): Hono<EmulatorEnv> {
   app.route('/v1/renders', renderRoutes(deps))
   app.route('/v1/embed', embedRoutes(deps))
   app.route('/', publicRoutes(deps))
-  app.notFound((c) => {
-    const body: ErrorEnvelope = { error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}` } }
-    return c.json(body, 404)
-  })
+  app.notFound((c) => toErrorResponse(c, new EmulatorError(404, 'not_found', `No route for ${c.req.method} ${c.req.path}`)))
   app.onError((error, c) => {
     // Unexpected errors are logged with their stack (never sent); expected ones are the client's business.
     if (!(error instanceof EmulatorError)) {
