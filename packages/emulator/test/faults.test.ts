@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { GalleyError } from '@galley/core'
-import { parseFaults, startEmulator } from '../src/index.ts'
+import { MAX_LATENCY_MS, parseFaults, startEmulator } from '../src/index.ts'
+import { createPrng } from '../src/prng.ts'
 import { apiFor, SIMPLE_MANIFEST } from './utils.ts'
 
 const KEY = 'ck_test_faultSuite'
@@ -61,10 +62,27 @@ describe('fault injection', () => {
   })
 
   it('latency spikes delay requests without failing them', async () => {
+    // The delays the schedule draws for seed 3: four draws per request, the fourth scaled to MAX_LATENCY_MS.
+    const random = createPrng(3)
+    const delays = [0, 1].map(() => {
+      for (let i = 0; i < 3; i++) random()
+      return Math.round(random() * MAX_LATENCY_MS)
+    })
+    expect(Math.min(...delays)).toBeGreaterThan(100)
     const emu = await startEmulator({ apiKeys: [KEY], faults: 'latency:1', seed: 3, quiet: true })
     const api = apiFor(emu, KEY)
-    expect((await api.request('PUT', '/v1/templates/slow', body)).status).toBe(201)
-    expect((await api.request('GET', '/v1/templates/slow')).status).toBe(200)
+    const timed = async (run: () => Promise<{ status: number }>) => {
+      const start = performance.now()
+      const { status } = await run()
+      return { status, ms: performance.now() - start }
+    }
+    const put = await timed(() => api.request('PUT', '/v1/templates/slow', body))
+    const get = await timed(() => api.request('GET', '/v1/templates/slow'))
+    expect(put.status).toBe(201)
+    expect(get.status).toBe(200)
+    // Timers may fire up to a millisecond early.
+    expect(put.ms).toBeGreaterThanOrEqual(delays[0]! - 1)
+    expect(get.ms).toBeGreaterThanOrEqual(delays[1]! - 1)
     await emu.close()
   })
 
