@@ -1,4 +1,4 @@
-import type { PageConfig } from '@galley/core'
+import { DEFAULT_PAGE_CONFIG, type PageConfig } from '@galley/core'
 
 /** Page size and margins in PDF points (1/72 in). */
 export interface PageSetup {
@@ -50,14 +50,15 @@ export function parseLength(value: unknown): number | undefined {
 
 /**
  * Resolves `pageConfig` (API.md §6.4, allowed values undocumented) to points. `format` is one of
- * {@link PAGE_FORMATS} (case-insensitive), else A4; `orientation: landscape` puts the long side horizontal (any
+ * {@link PAGE_FORMATS} (case-insensitive), else `@galley/core`'s default (A4); `orientation: landscape` puts the long side horizontal (any
  * other value is portrait); `margin` is one CSS length or a 1–4 value shorthand (`10mm 15mm`), or an object
  * `{ top, right, bottom, left }`; unreadable margins fall back to 20mm, and each margin is capped at 40% of the
  * page side so some content area always remains.
  */
 export function resolvePageSetup(pageConfig: PageConfig | null | undefined): PageSetup {
-  const requested = typeof pageConfig?.format === 'string' ? pageConfig.format.trim().toUpperCase() : 'A4'
-  const format = Object.hasOwn(PAGE_FORMATS, requested) ? requested : 'A4'
+  const fallback = DEFAULT_PAGE_CONFIG.format.toUpperCase()
+  const requested = typeof pageConfig?.format === 'string' ? pageConfig.format.trim().toUpperCase() : fallback
+  const format = Object.hasOwn(PAGE_FORMATS, requested) ? requested : fallback
   let [width, height] = PAGE_FORMATS[format]!
   const landscape = pageConfig?.orientation === 'landscape'
   if (landscape !== width > height) [width, height] = [height, width]
