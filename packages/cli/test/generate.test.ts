@@ -1,34 +1,16 @@
-import { execFile } from 'node:child_process'
 import { cp, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { createClient } from '@galley/client'
 import { loadTemplateSources, toTemplateBody } from '@galley/core'
 import { startEmulator } from '@galley/emulator'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { galley as runGalley, repoRoot, type RunResult } from './publish-utils.ts'
 
 // The built `galley` binary against temp copies of a project, as a user runs it (STYLE §9).
-const BIN = join(import.meta.dirname, '../bin/galley.mjs')
-const REPO_TEMPLATES = join(import.meta.dirname, '../../../templates')
-const run = promisify(execFile)
+const REPO_TEMPLATES = join(repoRoot, 'templates')
 
-interface Result {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-async function galley(cwd: string, args: string[], env: Record<string, string | undefined> = {}): Promise<Result> {
-  const clean = { ...process.env, NO_COLOR: '1', CRAFTKIT_BASE_URL: undefined, CRAFTKIT_API_KEY: undefined, ...env }
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { cwd, env: clean as NodeJS.ProcessEnv })
-    return { code: 0, stdout, stderr }
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string }
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr }
-  }
-}
+const galley = (cwd: string, args: string[], env: Record<string, string | undefined> = {}): Promise<RunResult> => runGalley(args, { cwd, env })
 
 let dir: string
 beforeEach(async () => {
