@@ -6,6 +6,7 @@ import type { CliContext } from '../context.ts'
 import { ExitCode } from '../exit-codes.ts'
 import { toPosix as posix } from '../paths.ts'
 import { loadProject } from '../project.ts'
+import { projectOptions } from '../publish/command-support.ts'
 import type { RegisterCommand } from './registry.ts'
 
 /** Where `--from remote` records what it read, relative to the project root, unless `--snapshot` says otherwise. */
@@ -43,7 +44,7 @@ interface OutputReport {
 }
 
 export const registerGenerate: RegisterCommand = (program, ctx) => {
-  program
+  const command = program
     .command('generate')
     .description('write the typed render<Template>() module from the templates; --check compares without writing')
     .option('--check', 'compare with the file(s) on disk without writing; exit 1 and show what differs when stale')
@@ -53,12 +54,10 @@ export const registerGenerate: RegisterCommand = (program, ctx) => {
     .option('--preflight', 'embed manifests so that render functions can validate data locally ({ preflight: true })')
     .option('--snapshot <file>', 'the snapshot file that --from remote writes and --from snapshot reads', DEFAULT_SNAPSHOT)
     .option('--env <name>', 'the environment --from remote reads (default: CRAFTKIT_BASE_URL + CRAFTKIT_API_KEY, else the embedded emulator)')
-    .option('--cwd <dir>', 'run as if started in this folder')
-    .option('--config <file>', 'the config file (default: galley.config.{ts,mts,mjs,js,json} in the folder or above)')
-    .option('--json', 'print a JSON report on stdout')
-    .action(async (flags: GenerateFlags) => {
-      ctx.exitCode = await runGenerate(flags, ctx)
-    })
+
+  projectOptions(command).option('--json', 'print a JSON report on stdout').action(async (flags: GenerateFlags) => {
+    ctx.exitCode = await runGenerate(flags, ctx)
+  })
 }
 
 async function runGenerate(flags: GenerateFlags, ctx: CliContext): Promise<number> {

@@ -5,6 +5,7 @@ import { findConfigFile, GalleyError, lintSources, loadTemplateSources, type Dia
 import { ExitCode } from '../exit-codes.ts'
 import { toPosix as posix } from '../paths.ts'
 import { loadProject, type Project } from '../project.ts'
+import { projectOptions } from '../publish/command-support.ts'
 import { printDiagnostics, REPORT_FORMATS, type ReportFormat } from '../report/index.ts'
 import type { RegisterCommand } from './registry.ts'
 
@@ -16,42 +17,41 @@ interface LintFlags {
 
 /** `galley lint [paths]`: every rule on every template and fixture; exit 1 on errors (warnings pass). */
 export const registerLint: RegisterCommand = (program, ctx) => {
-  program
-    .command('lint')
-    .description('check every template and fixture against Craftkit\'s rules; exit 1 on errors')
-    .argument('[paths...]', 'template folders, template.yaml or fixture files, or folders of templates (default: all templates)')
-    .addOption(new Option('--format <format>', 'output format').choices(REPORT_FORMATS).default('pretty'))
-    .option('--config <file>', 'the config file (default: galley.config.{ts,mjs,json} in the folder or above)')
-    .option('--cwd <dir>', 'run as if started in this folder')
-    .action(async (paths: string[], flags: LintFlags) => {
-      const cwd = resolve(ctx.io.cwd, flags.cwd ?? '.')
-      let project: Project
-      try {
-        project = await loadProject(flags.config === undefined ? { cwd } : { cwd, configPath: flags.config })
-      } catch (error) {
-        // A bad config is reported like any other finding, so --format json/sarif consumers still get a document.
-        if (!(error instanceof GalleyError) || (flags.format === 'pretty' && error.diagnostics.length === 0)) throw error
-        if (flags.format === 'pretty') ctx.out(ctx.c.red(`error: ${error.message}`))
-        const diagnostics: Diagnostic[] = error.diagnostics.length
-          ? error.diagnostics
-          : [{ code: error.code, severity: 'error', message: error.message, ...(error.hint ? { hint: error.hint } : {}), file: flags.config ?? '.', line: 1, column: 1 }]
-        // Config diagnostics are relative to the config's folder (the project root), which may be above cwd.
-        const configFile = flags.config === undefined ? findConfigFile(cwd) : resolve(cwd, flags.config)
-        printDiagnostics(ctx, diagnostics, { format: flags.format, root: configFile ? dirname(configFile) : cwd })
-        ctx.exitCode = ExitCode.Error
-        return
-      }
-      const sources = paths.length ? await selectSources(project, paths, cwd) : project.sources
-      const diagnostics = lintSources(sources, { rules: project.config.lint.rules })
-      // A templates folder that does not exist is a wrong cwd or a typo in the config, not a clean project.
-      if (!paths.length && !existsSync(project.config.templates)) diagnostics.unshift(missingTemplates(project))
-      const counts = { templates: sources.length, fixtures: sources.reduce((n, s) => n + s.fixtures.length, 0) }
-      if (sources.length === 0 && flags.format === 'pretty' && existsSync(project.config.templates)) {
-        ctx.out(ctx.c.yellow(`No templates found in ${posix(relative(cwd, project.config.templates)) || '.'} (each template is <folder>/template.yaml).`))
-      }
-      printDiagnostics(ctx, diagnostics, { format: flags.format, root: project.root, counts })
-      ctx.exitCode = diagnostics.some((d) => d.severity === 'error') ? ExitCode.Error : ExitCode.Ok
-    })
+  projectOptions(
+    program
+      .command('lint')
+      .description('check every template and fixture against Craftkit\'s rules; exit 1 on errors')
+      .argument('[paths...]', 'template folders, template.yaml or fixture files, or folders of templates (default: all templates)')
+      .addOption(new Option('--format <format>', 'output format').choices(REPORT_FORMATS).default('pretty')),
+  ).action(async (paths: string[], flags: LintFlags) => {
+    const cwd = resolve(ctx.io.cwd, flags.cwd ?? '.')
+    let project: Project
+    try {
+      project = await loadProject(flags.config === undefined ? { cwd } : { cwd, configPath: flags.config })
+    } catch (error) {
+      // A bad config is reported like any other finding, so --format json/sarif consumers still get a document.
+      if (!(error instanceof GalleyError) || (flags.format === 'pretty' && error.diagnostics.length === 0)) throw error
+      if (flags.format === 'pretty') ctx.out(ctx.c.red(`error: ${error.message}`))
+      const diagnostics: Diagnostic[] = error.diagnostics.length
+        ? error.diagnostics
+        : [{ code: error.code, severity: 'error', message: error.message, ...(error.hint ? { hint: error.hint } : {}), file: flags.config ?? '.', line: 1, column: 1 }]
+      // Config diagnostics are relative to the config's folder (the project root), which may be above cwd.
+      const configFile = flags.config === undefined ? findConfigFile(cwd) : resolve(cwd, flags.config)
+      printDiagnostics(ctx, diagnostics, { format: flags.format, root: configFile ? dirname(configFile) : cwd })
+      ctx.exitCode = ExitCode.Error
+      return
+    }
+    const sources = paths.length ? await selectSources(project, paths, cwd) : project.sources
+    const diagnostics = lintSources(sources, { rules: project.config.lint.rules })
+    // A templates folder that does not exist is a wrong cwd or a typo in the config, not a clean project.
+    if (!paths.length && !existsSync(project.config.templates)) diagnostics.unshift(missingTemplates(project))
+    const counts = { templates: sources.length, fixtures: sources.reduce((n, s) => n + s.fixtures.length, 0) }
+    if (sources.length === 0 && flags.format === 'pretty' && existsSync(project.config.templates)) {
+      ctx.out(ctx.c.yellow(`No templates found in ${posix(relative(cwd, project.config.templates)) || '.'} (each template is <folder>/template.yaml).`))
+    }
+    printDiagnostics(ctx, diagnostics, { format: flags.format, root: project.root, counts })
+    ctx.exitCode = diagnostics.some((d) => d.severity === 'error') ? ExitCode.Error : ExitCode.Ok
+  })
 }
 
 /**

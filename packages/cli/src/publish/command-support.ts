@@ -4,7 +4,7 @@
  */
 import { appendFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
-import { GalleyError } from '@galley/core'
+import { CONFIG_FILES, GalleyError } from '@galley/core'
 import type { Command } from 'commander'
 import type { CliContext } from '../context.ts'
 import { loadProject, type Project } from '../project.ts'
@@ -16,12 +16,17 @@ export interface ProjectOptions {
   env?: string
 }
 
+/** Adds `--cwd` and `--config` (every command that loads the project). */
+export function projectOptions(command: Command): Command {
+  const names = CONFIG_FILES.map((f) => f.slice('galley.config.'.length)).join(',')
+  return command
+    .option('--cwd <dir>', 'run as if started in this folder')
+    .option('--config <file>', `the config file (default: galley.config.{${names}} in the folder or above)`)
+}
+
 /** Adds `--env`, `--cwd` and `--config` to a command. */
 export function targetOptions(command: Command): Command {
-  return command
-    .option('--env <name>', 'target an environment of the config (its key comes from its apiKeyEnv variable)')
-    .option('--cwd <dir>', 'run as if started in <dir>')
-    .option('--config <file>', 'path to galley.config.ts/.mjs/.json')
+  return projectOptions(command.option('--env <name>', 'target an environment of the config (its key comes from its apiKeyEnv variable)'))
 }
 
 export async function loadProjectFor(opts: ProjectOptions, ctx: CliContext): Promise<Project> {
