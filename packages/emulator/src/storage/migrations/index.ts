@@ -96,5 +96,5 @@ CREATE INDEX shares_render ON shares (render_id, created_at);
   },
 ]
 
-/** The schema version a fully migrated database has; part of the template-database cache key. */
-export const SCHEMA_VERSION: number = MIGRATIONS.length
+/** The schema version a fully migrated database has: the last migration's. */
+export const SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]!.version
