@@ -20,6 +20,7 @@ import { createRequire } from 'node:module'
 import { availableParallelism, loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
 import { fromEmulator, loadCore, loadFixture, loadRenderDocument, loadTemplateBody, repo } from './load.mjs'
+import { tableLines } from '../stats.mjs'
 
 const { values } = parseArgs({
   options: {
@@ -239,12 +240,8 @@ const table = results.map((r) => [
   `${f(r.rps / baseline.rps, 2)}x`,
   `${f(r.p50 / baseline.p50, 2)}x`,
 ])
-const widths = head.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)))
-const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')
 console.log()
-console.log(line(head))
-console.log(widths.map((w) => '-'.repeat(w)).join('  '))
-for (const row of table) console.log(line(row))
+for (const l of tableLines(head, table, { alignRight: true, rule: true })) console.log(l)
 if (httpError) {
   console.log(`\nHTTP API rows missing: ${httpError.message}`)
   process.exitCode = 1

@@ -18,6 +18,7 @@ import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { writeCorpus } from './corpus.mjs'
+import { median } from '../stats.mjs'
 
 const { values } = parseArgs({ options: { count: { type: 'string', default: '1000' }, runs: { type: 'string', default: '3' } } })
 const count = Number(values.count)
@@ -27,7 +28,6 @@ const dir = join(repo, 'bench/.corpus/generate')
 const galley = join(repo, 'packages/cli/bin/galley.mjs')
 const out = join(dir, 'out/craftkit.gen.ts')
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const time = (fn) => {
   const t0 = performance.now()
   fn()

@@ -17,6 +17,7 @@ import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { writeCorpus } from './corpus.mjs'
+import { median } from '../stats.mjs'
 
 const { values } = parseArgs({ options: { count: { type: 'string', default: '1000' }, runs: { type: 'string', default: '7' } } })
 const count = Number(values.count)
@@ -30,7 +31,6 @@ const YAML = createRequire(join(repo, 'packages/core/package.json'))('yaml')
 
 const slugs = writeCorpus(dir, { count })
 const files = slugs.map((slug) => join(dir, 'templates', slug, 'template.yaml'))
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 const timeAsync = async (fn) => {
   const t0 = performance.now()
   const result = await fn()

@@ -13,6 +13,7 @@ import { execFile } from 'node:child_process'
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { median, tableLines } from '../stats.mjs'
 
 const { values } = parseArgs({ options: { count: { type: 'string', default: '200' }, runs: { type: 'string', default: '3' } } })
 const count = Number(values.count)
@@ -23,7 +24,6 @@ const galleyBin = join(repo, 'packages/cli/bin/galley.mjs')
 const { startEmulator } = await import(join(repo, 'packages/emulator/dist/index.mjs'))
 const { createClient } = await import(join(repo, 'packages/client/dist/index.mjs'))
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
 
 function templateText(i, revision) {
   const slug = `bench-${String(i).padStart(4, '0')}`
@@ -138,10 +138,7 @@ try {
     rows.push([String(changed), 'galley publish', fmt(median(row.publish)), String(row.publishRequests), String(row.writes), String(row.minted), `${(median(row.publish) / naive).toFixed(2)}x`])
     rows.push([String(changed), 'naive PUT all', fmt(naive), String(row.naiveRequests), String(count), String(row.naiveMinted), '1.00x'])
   }
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)))
-  const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join('  ')
-  console.log(line(header))
-  for (const r of rows) console.log(line(r))
+  for (const l of tableLines(header, rows)) console.log(l)
   console.log('Every row is a whole Node process (start, read sources, requests). galley publish = lint + plan + PUTs + one list to')
   console.log('record updatedAt; plans read the publish records in .galley/state, so one list request suffices while nothing else')
   console.log('published (a GET per template otherwise, e.g. on a fresh clone).')
