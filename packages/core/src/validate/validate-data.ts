@@ -141,8 +141,15 @@ function checkScalar(field: VariableDefinition, v: unknown): Checked {
   }
 }
 
+const DATA_URI = /^\s*data:/i
+
+/** A `data:` URI: Craftkit rejects one as an `image` or `url` value (API.md §5.2). */
+export function isDataUri(value: unknown): boolean {
+  return typeof value === 'string' && DATA_URI.test(value)
+}
+
 function checkUrl(v: string): Checked {
-  if (/^\s*data:/i.test(v)) return { error: 'Invalid url: data: URIs are rejected; use an http(s) URL' }
+  if (isDataUri(v)) return { error: 'Invalid url: data: URIs are rejected; use an http(s) URL' }
   let url: URL
   try {
     url = new URL(v)

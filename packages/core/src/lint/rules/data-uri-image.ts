@@ -1,10 +1,9 @@
 import type { Diagnostic } from '../../diagnostics/diagnostic.ts'
 import { fieldsShape, type ShapeBranch } from '../../manifest/shape.ts'
 import type { VariableDefinition } from '../../manifest/types.ts'
+import { isDataUri } from '../../validate/validate-data.ts'
 import { at, inFile, locateInFixture, shapeOf } from '../helpers.ts'
 import type { LintRule } from '../types.ts'
-
-const DATA_URI = /^\s*data:/i
 
 /** API.md §5.2 / IS: image and url values must be http(s); `data:` URIs fail the render with invalid_input_data. */
 export const dataUriImage: LintRule = {
@@ -36,18 +35,14 @@ export const dataUriImage: LintRule = {
 }
 
 /** Calls `visit` for every image/url value of `data` that is a data: URI, following the shape like the validator. */
-export function walkUrls(shape: ShapeBranch, data: unknown, path: (string | number)[], visit: (field: VariableDefinition, path: (string | number)[]) => void): void {
+function walkUrls(shape: ShapeBranch, data: unknown, path: (string | number)[], visit: (field: VariableDefinition, path: (string | number)[]) => void): void {
   if (data === null || typeof data !== 'object' || Array.isArray(data)) return
   for (const [key, node] of shape.children) {
     if (!Object.hasOwn(data, key)) continue
     const value = (data as Record<string, unknown>)[key]
     if (node.kind === 'leaf') {
-      if ((node.field.dataType === 'image' || node.field.dataType === 'url') && typeof value === 'string' && DATA_URI.test(value)) visit(node.field, [...path, key])
+      if ((node.field.dataType === 'image' || node.field.dataType === 'url') && isDataUri(value)) visit(node.field, [...path, key])
     } else if (node.kind === 'branch') walkUrls(node, value, [...path, key], visit)
     else if (Array.isArray(value)) value.forEach((row, i) => walkUrls(node.item, row, [...path, key, i], visit))
   }
-}
-
-export function isDataUri(value: unknown): boolean {
-  return typeof value === 'string' && DATA_URI.test(value)
 }

@@ -1,8 +1,8 @@
 import type { Diagnostic } from '../../diagnostics/diagnostic.ts'
 import type { Manifest } from '../../manifest/types.ts'
+import { isDataUri } from '../../validate/validate-data.ts'
 import { at, inFile, locateInFixture, rowManifest, splitDataPath, validateCached } from '../helpers.ts'
 import type { LintRule } from '../types.ts'
-import { isDataUri } from './data-uri-image.ts'
 
 /** Fixtures and previewData through the same validator as the emulator (`validateData`). */
 export const fixtureInvalid: LintRule = {
