@@ -29,6 +29,9 @@ export interface Emulator extends Omit<RunningEmulator, 'url'> {
   resume(): Promise<number>
 }
 
+/** Where log lines go without a `log` option. */
+const stderrLog = (line: string): void => void process.stderr.write(`${line}\n`)
+
 /** The file in the data folder that keeps the generated key of the default project. */
 export const API_KEY_FILE = 'api-key'
 
@@ -54,31 +57,25 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   if (publicBaseUrl !== undefined && !/^https?:\/\/[^/]/.test(publicBaseUrl)) {
     throw new GalleyError('invalid_option', `publicBaseUrl must be an http(s) URL, got "${publicBaseUrl}"`)
   }
-  const log = options.log ?? ((line: string) => void process.stderr.write(`${line}\n`))
+  const log = options.log ?? stderrLog
 
   const ownDir = options.dataDir === undefined
   const dataDir = ownDir ? mkdtempSync(join(tmpdir(), 'galley-emulator-')) : resolve(options.dataDir!)
   mkdirSync(dataDir, { recursive: true })
   const releaseLock = lockDataDir(dataDir)
-  let store: Store
-  try {
-    // A throw-away emulator keeps its database in memory: nothing to copy in or delete afterwards.
-    store = new Store(await openDatabase(ownDir ? undefined : dataDir))
-  } catch (error) {
-    releaseLock()
-    if (ownDir) rmSync(dataDir, { recursive: true, force: true })
-    throw error
-  }
-
+  let opened: Store | undefined
   let seeded: { apiKey: string; apiKeyCreated: boolean }
   try {
-    seeded = await seedProjects(store, dataDir, apiKeys)
+    // A throw-away emulator keeps its database in memory: nothing to copy in or delete afterwards.
+    opened = new Store(await openDatabase(ownDir ? undefined : dataDir))
+    seeded = await seedProjects(opened, dataDir, apiKeys)
   } catch (error) {
-    await store.close()
+    await opened?.close()
     releaseLock()
     if (ownDir) rmSync(dataDir, { recursive: true, force: true })
     throw error
   }
+  const store = opened
   const { apiKey, apiKeyCreated } = seeded
 
   const urls: BaseUrls = { api: 'http://localhost', public: publicBaseUrl ?? 'http://localhost' }
@@ -167,7 +164,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     throw new GalleyError('listen_failed', `Could not listen on ${host}:${options.port ?? 0}: ${(error as Error).message}`)
   }
   // A server error after listening (rare: EMFILE and the like) must not crash the host process.
-  server.on('error', (error) => (options.log ?? ((l) => void process.stderr.write(`${l}\n`)))(`server error: ${error.message}`))
+  server.on('error', (error) => (options.log ?? stderrLog)(`server error: ${error.message}`))
   const { port } = server.address() as AddressInfo
   const url = `http://${urlHost(host)}:${port}`
   emulator.setUrl(url)
