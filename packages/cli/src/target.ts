@@ -115,11 +115,7 @@ async function embeddedTarget(project: Project): Promise<Target> {
   }
 }
 
-/** The key file of the embedded emulator: created once (0600), then passed as `apiKeys` on every start. */
-export function emulatorKeyFile(root: string): string {
-  return join(root, '.galley', 'emulator', 'api-key')
-}
-
+/** The key file of the embedded emulator, `<dataDir>/api-key`: created once (0600), then passed as `apiKeys` on every start. */
 function loadOrCreateEmulatorKey(dataDir: string): string {
   const file = join(dataDir, 'api-key')
   if (existsSync(file)) {
