@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto'
 import { canonicalManifest, canonicalPageConfig, templateContentHash } from '../manifest/canonical.ts'
+import { sha256 } from '../manifest/sha256.ts'
 import { stableStringify } from '../manifest/stable-stringify.ts'
 import type { Manifest, TemplateBody } from '../manifest/types.ts'
 import { diffManifests, type ManifestDiff, type ManifestLike } from './manifest-diff.ts'
@@ -121,8 +121,4 @@ export function pageConfigHash(body: Pick<TemplateBody, 'pageConfig'>): string {
 /** sha256 of the layout with sorted keys (`null` when there is none). */
 export function layoutHash(body: Pick<TemplateBody, 'layout'>): string {
   return sha256(stableStringify(body.layout ?? null))
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex')
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { sha256 } from './sha256.ts'
 import { stableStringify } from './stable-stringify.ts'
 import type { LoopDefinition, Manifest, PageConfig, TemplateBody, VariableDefinition } from './types.ts'
 
@@ -62,10 +62,6 @@ export function templateContentHash(body: TemplateBody): string {
 /** sha256 (hex) of the canonical manifest: the data contract, independent of name, layout and page. */
 export function manifestHash(manifest: Manifest): string {
   return sha256(stableStringify(canonicalManifest(manifest)))
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex')
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
