@@ -1,7 +1,19 @@
 import { readFile } from 'node:fs/promises'
 import { isAbsolute, relative, resolve } from 'node:path'
 import { GalleyError, type Diagnostic } from '@galley/core'
-import type { CheckGeneratedResult, FetchSnapshotResult, TemplateInput } from '@galley/codegen'
+// @galley/codegen loads ts-morph and json-schema-to-typescript itself on first use, so importing it costs ~2 ms.
+import {
+  checkGenerated,
+  fetchRemoteSnapshot,
+  generateModule,
+  parseSnapshot,
+  serializeSnapshot,
+  snapshotTemplates,
+  writeGenerated,
+  type CheckGeneratedResult,
+  type FetchSnapshotResult,
+  type TemplateInput,
+} from '@galley/codegen'
 import type { CliContext } from '../context.ts'
 import { ExitCode } from '../exit-codes.ts'
 import { toPosix as posix } from '../paths.ts'
@@ -62,9 +74,6 @@ export const registerGenerate: RegisterCommand = (program, ctx) => {
 
 async function runGenerate(flags: GenerateFlags, ctx: CliContext): Promise<number> {
   const from = parseSource(flags.from)
-  // Loaded here, not at the top: ts-morph and json-schema-to-typescript take ~0.35 s to load, which no other
-  // command should pay.
-  const { checkGenerated, fetchRemoteSnapshot, generateModule, parseSnapshot, serializeSnapshot, snapshotTemplates, writeGenerated } = await import('@galley/codegen')
   if (flags.pinVersions && from === 'local') {
     throw new GalleyError('generate-pin-local', '--pin-versions needs published versions, which local sources do not have.', {
       hint: 'Use --from remote (reads the target and writes a snapshot) or --from snapshot (reads that snapshot offline).',

@@ -1,7 +1,8 @@
 import { resolve } from 'node:path'
+import { writeFileAtomic } from '@galley/codegen'
 import { ExitCode } from '../exit-codes.ts'
 import { buildPlan, hasChanges } from '../publish/build-plan.ts'
-import { appendStepSummary, loadProjectFor, targetOptions, withTarget, writeFileAtomic, type ProjectOptions } from '../publish/command-support.ts'
+import { appendStepSummary, loadProjectFor, targetOptions, withTarget, type ProjectOptions } from '../publish/command-support.ts'
 import { formatPlanMarkdown, formatPlanText } from '../publish/format-plan.ts'
 import { loadState } from '../publish/state.ts'
 import type { RegisterCommand } from './registry.ts'
@@ -32,7 +33,7 @@ export const registerPlan: RegisterCommand = (program, ctx) => {
       return built.plan
     })
     const json = `${JSON.stringify(plan, null, 2)}\n`
-    if (opts.out) writeFileAtomic(resolve(ctx.io.cwd, opts.out), json)
+    if (opts.out) await writeFileAtomic(resolve(ctx.io.cwd, opts.out), json)
     if (opts.json) ctx.io.stdout.write(json)
     else {
       ctx.out(formatPlanText(plan, ctx.c))

@@ -83,7 +83,7 @@ async function runPublish(slugs: string[], opts: PublishOptions, ctx: CliContext
       onEvent,
     })
     if (results.some((r) => r.outcome !== 'failed' && r.outcome !== 'deleted')) await recordUpdatedAt(target, state)
-    if (results.some((r) => r.outcome !== 'failed')) saveState(project.root, target.id, state)
+    if (results.some((r) => r.outcome !== 'failed')) await saveState(project.root, target.id, state)
 
     const failed = results.filter((r) => r.outcome === 'failed')
     const count = (o: PublishResult['outcome']) => results.filter((r) => r.outcome === o).length

@@ -1,11 +1,12 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { join, relative } from 'node:path'
+import { writeFileAtomic } from '@galley/codegen'
 import { GalleyError } from '@galley/core'
 import type { TemplateDetail } from '@galley/client'
 import { ExitCode } from '../exit-codes.ts'
 import { toPosix } from '../paths.ts'
 import { readTemplate, withReadRetry } from '../publish/apply-plan.ts'
-import { loadProjectFor, targetOptions, withTarget, writeFileAtomic, type ProjectOptions } from '../publish/command-support.ts'
+import { loadProjectFor, targetOptions, withTarget, type ProjectOptions } from '../publish/command-support.ts'
 import { mapPool } from '../publish/pool.ts'
 import { newSourceText, updateSourceText, type PulledTemplate } from '../publish/write-source.ts'
 import type { RegisterCommand } from './registry.ts'
@@ -58,14 +59,14 @@ export const registerPull: RegisterCommand = (program, ctx) => {
           manifest: detail.manifest as PulledTemplate['manifest'],
         }
         if (!existsSync(absolute)) {
-          writeFileAtomic(absolute, newSourceText(pulled, `Pulled from ${target.name}, version ${detail.currentVersionNumber}.`))
+          await writeFileAtomic(absolute, newSourceText(pulled, `Pulled from ${target.name}, version ${detail.currentVersionNumber}.`))
           return { slug: summary.slug, file, outcome: 'adopted' }
         }
         try {
           const before = readFileSync(absolute, 'utf8')
           const { text, changed } = updateSourceText(before, pulled)
           if (changed.length === 0) return { slug: summary.slug, file, outcome: 'unchanged' }
-          writeFileAtomic(absolute, text)
+          await writeFileAtomic(absolute, text)
           return { slug: summary.slug, file, outcome: 'updated', changed }
         } catch (error) {
           return { slug: summary.slug, file, outcome: 'failed', reason: `cannot edit ${file}: ${(error as Error).message}; fix it or delete it and pull again` }

@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs'
 import { relative, resolve } from 'node:path'
+import { writeFileAtomic } from '@galley/codegen'
 import { GalleyError } from '@galley/core'
 import type { CliContext } from '../context.ts'
 import { ExitCode } from '../exit-codes.ts'
 import { toPosix } from '../paths.ts'
 import type { Project } from '../project.ts'
 import { errorMessage } from '../publish/apply-plan.ts'
-import { loadProjectFor, parsePositiveInt, targetOptions, toUserError, withTarget, writeFileAtomic, type ProjectOptions } from '../publish/command-support.ts'
+import { loadProjectFor, parsePositiveInt, targetOptions, toUserError, withTarget, type ProjectOptions } from '../publish/command-support.ts'
 import { mapPool } from '../publish/pool.ts'
 import type { RegisterCommand } from './registry.ts'
 
@@ -74,7 +75,7 @@ export const registerRender: RegisterCommand = (program, ctx) => {
           renderId = created.id
           const done = await target.client.renders.wait(created, { timeoutMs: opts.timeout })
           const pdf = await target.client.renders.download(done)
-          writeFileAtomic(job.out, pdf)
+          await writeFileAtomic(job.out, pdf)
           const result: RenderResult = { ...base, renderId, status: 'succeeded', bytes: pdf.byteLength, ms: Date.now() - started }
           if (!opts.json) ctx.out(`  ${ctx.c.green('rendered')} ${label(job)} -> ${file} (${pdf.byteLength} bytes, ${result.ms} ms)`)
           return result

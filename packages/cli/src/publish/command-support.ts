@@ -1,9 +1,9 @@
 /**
  * @module What plan, publish, pull, status and render share: loading the project, running against a target
- * (always closed), turning API errors into user errors, and atomic file writes.
+ * (always closed), turning API errors into user errors. Atomic file writes are @galley/codegen's writeFileAtomic.
  */
-import { appendFileSync, mkdirSync, renameSync, writeFileSync } from 'node:fs'
-import { dirname, resolve } from 'node:path'
+import { appendFileSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { CONFIG_FILES, GalleyError } from '@galley/core'
 import type { Command } from 'commander'
 import type { CliContext } from '../context.ts'
@@ -63,14 +63,6 @@ export function toUserError(error: unknown, target: Pick<Target, 'name' | 'baseU
     no_published_version: 'Run `galley publish` first.',
   }
   return new GalleyError(`craftkit_${e.code}`, `${target.name}: ${message}`, { hint: hints[e.code], cause: error })
-}
-
-/** Writes text to `file` atomically: a temp file in the same folder, then rename. */
-export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  mkdirSync(dirname(file), { recursive: true })
-  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`
-  writeFileSync(tmp, data)
-  renameSync(tmp, file)
 }
 
 /** Under GitHub Actions, appends markdown to the job's step summary. */

@@ -4,8 +4,9 @@
  * pageConfig, so these records are the only way to tell whether they changed; they are trusted only while the
  * remote version still equals the recorded one.
  */
-import { appendFileSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { appendFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
+import { writeFileAtomic } from '@galley/codegen'
 import type { Manifest, PublishRecord } from '@galley/core'
 
 export interface StateRecord extends PublishRecord {
@@ -80,16 +81,13 @@ export function recordWrite(root: string, targetId: string, state: PublishState,
 }
 
 /** Writes the records atomically (temp file + rename in the same folder), then drops the journal. */
-export function saveState(root: string, targetId: string, state: PublishState): void {
+export async function saveState(root: string, targetId: string, state: PublishState): Promise<void> {
   const file = stateFile(root, targetId)
-  mkdirSync(dirname(file), { recursive: true })
   const sorted: PublishState = {
     formatVersion: 1,
     target: state.target,
     templates: Object.fromEntries(Object.keys(state.templates).sort().map((slug) => [slug, state.templates[slug]!])),
   }
-  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`
-  writeFileSync(tmp, `${JSON.stringify(sorted, null, 2)}\n`)
-  renameSync(tmp, file)
+  await writeFileAtomic(file, `${JSON.stringify(sorted, null, 2)}\n`)
   rmSync(journalFile(root, targetId), { force: true })
 }
