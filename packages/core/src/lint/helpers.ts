@@ -25,27 +25,26 @@ export function inFile(rule: LintRule, file: string, range: SourceRange, message
 // JSON files are located lazily: most fixtures have nothing to report, and re-parsing them costs time.
 const jsonLocations = new WeakMap<object, SourceLocations>()
 
+function jsonLocationsOf(owner: object, text: string, file: string): SourceLocations {
+  let locs = jsonLocations.get(owner)
+  if (!locs) {
+    locs = locateJson(text, file)
+    jsonLocations.set(owner, locs)
+  }
+  return locs
+}
+
 /** Where a JSON path is in a fixture file (its nearest existing ancestor when the path is missing). */
 export function locateInFixture(fixture: FixtureSource, path: (string | number)[], part: 'key' | 'value'): SourceRange {
   if (fixture.text === undefined) return locate(undefined, path, part)
-  let locs = jsonLocations.get(fixture)
-  if (!locs) {
-    locs = locateJson(fixture.text, fixture.file)
-    jsonLocations.set(fixture, locs)
-  }
-  return locate(locs, path, part)
+  return locate(jsonLocationsOf(fixture, fixture.text, fixture.file), path, part)
 }
 
 /** The file and position of a JSON path inside the template's layout (inline in the YAML, or its own file). */
 export function locateInLayout(source: TemplateSource, path: (string | number)[], key: string): { file: string; range: SourceRange } {
   const layoutSource = source.layoutSource
   if (!layoutSource) return { file: source.file, range: locateToken(source.locations, ['layout', ...path], key) }
-  let locs = jsonLocations.get(layoutSource)
-  if (!locs) {
-    locs = locateJson(layoutSource.text, layoutSource.file)
-    jsonLocations.set(layoutSource, locs)
-  }
-  return { file: layoutSource.file, range: locateToken(locs, path, key) }
+  return { file: layoutSource.file, range: locateToken(jsonLocationsOf(layoutSource, layoutSource.text, layoutSource.file), path, key) }
 }
 
 /**
@@ -83,6 +82,15 @@ export function rowManifest(itemFields: VariableDefinition[]): Manifest {
 }
 
 const rowManifests = new WeakMap<object, Manifest>()
+
+const rowOwners = new WeakMap<object, object[]>()
+
+/** A stable object standing for previewData row `i` of a loop (rows may be primitives, which cannot be keys). */
+export function rowOwner(loop: object, i: number): object {
+  let list = rowOwners.get(loop)
+  if (!list) rowOwners.set(loop, (list = []))
+  return (list[i] ??= {})
+}
 
 const shapes = new WeakMap<object, ShapeBranch>()
 

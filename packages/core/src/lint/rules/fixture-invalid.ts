@@ -1,7 +1,7 @@
 import type { Diagnostic } from '../../diagnostics/diagnostic.ts'
 import type { Manifest } from '../../manifest/types.ts'
 import { isDataUri } from '../../validate/validate-data.ts'
-import { at, inFile, locateInFixture, rowManifest, splitDataPath, validateCached } from '../helpers.ts'
+import { at, inFile, locateInFixture, rowManifest, rowOwner, splitDataPath, validateCached } from '../helpers.ts'
 import type { LintRule } from '../types.ts'
 
 /** Fixtures and previewData through the same validator as the emulator (`validateData`). */
@@ -82,13 +82,4 @@ function valueAt(data: unknown, path: string[]): unknown {
     node = (node as Record<string, unknown>)[k]
   }
   return node
-}
-
-const owners = new WeakMap<object, object[]>()
-
-/** A stable object standing for previewData row `i` of a loop (rows may be primitives, which cannot be keys). */
-export function rowOwner(loop: object, i: number): object {
-  let list = owners.get(loop)
-  if (!list) owners.set(loop, (list = []))
-  return (list[i] ??= {})
 }

@@ -1,8 +1,7 @@
 import type { Diagnostic } from '../../diagnostics/diagnostic.ts'
 import type { ShapeBranch } from '../../manifest/shape.ts'
 import type { Manifest } from '../../manifest/types.ts'
-import { at, closest, inFile, locateInFixture, rowManifest, shapeOf, splitDataPath, validateCached } from '../helpers.ts'
-import { rowOwner } from './fixture-invalid.ts'
+import { at, closest, inFile, locateInFixture, rowManifest, rowOwner, shapeOf, splitDataPath, validateCached } from '../helpers.ts'
 import type { LintRule } from '../types.ts'
 
 /** Keys the server strips without an error: usually typos, and the field renders blank. */

@@ -45,7 +45,7 @@ export const layoutUnbound: LintRule = {
 }
 
 /** The node a dotted key names in a shape (`customer.name`, or `customer` for the whole branch). */
-export function resolve(scope: ShapeBranch, key: string): ShapeNode | undefined {
+function resolve(scope: ShapeBranch, key: string): ShapeNode | undefined {
   // A literal key first: a dotted loop key is one property.
   const literal = scope.children.get(key)
   if (literal) return literal
