@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { startEmulatorProcess, type EmulatorProcess } from './publish-utils.ts'
 
 // Spawns the built binary (bin/galley.mjs -> dist), as users run it.
 const BIN = new URL('../bin/galley.mjs', import.meta.url).pathname
@@ -13,31 +14,7 @@ afterAll(() => {
   rmSync(cwd, { recursive: true, force: true })
 })
 
-interface Started {
-  child: ChildProcess
-  url: string
-  stdout: () => string
-  stderr: () => string
-  exit: Promise<number | null>
-}
-
-async function startCli(args: string[]): Promise<Started> {
-  const child = spawn(process.execPath, [BIN, 'emulator', '--port', '0', ...args], { cwd, env: { ...process.env, NO_COLOR: '1' } })
-  children.push(child)
-  let out = ''
-  let err = ''
-  child.stderr!.on('data', (c: Buffer) => (err += c.toString()))
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString()
-      const m = /listening on (http:\/\/\S+)/.exec(out)
-      if (m && out.includes('Ctrl+C')) resolve(m[1]!)
-    })
-    void exit.then((code) => reject(new Error(`galley emulator exited with ${code}: ${err}`)))
-  })
-  return { child, url, stdout: () => out, stderr: () => err, exit }
-}
+const startCli = (args: string[]): Promise<EmulatorProcess> => startEmulatorProcess(args, { cwd, track: children })
 
 describe('galley emulator', () => {
   it('serves /health, logs requests without the key, and stops cleanly on SIGTERM', async () => {

@@ -1,38 +1,27 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { clientFor, galley, generatedTemplate, generateTemplates, REPO_SLUGS, tempProject, testKey, versions, writeTemplate } from './publish-utils.ts'
+import { clientFor, galley, generatedTemplate, generateTemplates, REPO_SLUGS, tempProject, startEmulatorProcess, testKey, versions, writeTemplate } from './publish-utils.ts'
 
 // 20% 503s, 10% connection resets after the write committed, 20% latency spikes: every PUT that fails
 // ambiguously must be re-read before it is sent again, or templates gain duplicate versions. The faults come
 // from a real `galley emulator --faults … --seed …` process, as a user would start it for this check.
 const FAULTS = '503:0.2,reset:0.1,latency:0.2'
-const BIN = new URL('../bin/galley.mjs', import.meta.url).pathname
 const key = testKey('faults')
 const dataDir = mkdtempSync(join(tmpdir(), 'galley-faults-'))
-let server: ChildProcess
+const servers: ChildProcess[] = []
 let url: string
 
 beforeAll(async () => {
-  server = spawn(process.execPath, [BIN, 'emulator', '--port', '0', '--data', dataDir, '--api-key', key, '--faults', FAULTS, '--seed', '20261125', '--quiet'], {
-    env: { ...process.env, NO_COLOR: '1' },
-  })
-  let out = ''
-  let err = ''
-  server.stderr!.on('data', (c: Buffer) => (err += c.toString()))
-  url = await new Promise<string>((resolve, reject) => {
-    server.stdout!.on('data', (c: Buffer) => {
-      out += c.toString()
-      const m = /listening on (http:\/\/\S+)/.exec(out)
-      if (m && out.includes(`faults: ${FAULTS}`)) resolve(m[1]!)
-    })
-    server.once('exit', (code) => reject(new Error(`galley emulator exited with ${code}: ${err}`)))
-  })
+  const run = await startEmulatorProcess(['--data', dataDir, '--api-key', key, '--faults', FAULTS, '--seed', '20261125', '--quiet'], { track: servers })
+  url = run.url
+  expect(run.stdout()).toContain(`faults: ${FAULTS}`)
 }, 60_000)
 afterAll(async () => {
-  if (server && server.exitCode === null) {
+  for (const server of servers) {
+    if (server.exitCode !== null) continue
     const exited = new Promise((resolve) => server.once('exit', resolve))
     server.kill('SIGTERM')
     await exited

@@ -1,9 +1,9 @@
 /**
- * Helpers of the plan/publish/pull/status/render tests: a temp copy of the repo's templates, the built binary
+ * Helpers of the plan/publish/pull/status/render/emulator tests: a temp copy of the repo's templates, the built binary
  * spawned as a child process (asynchronously: the emulator runs in this process and must keep answering), and
  * a client to read what the emulator holds. Nothing is mocked.
  */
-import { execFile } from 'node:child_process'
+import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -36,6 +36,38 @@ export function galley(args: string[], options: { cwd: string; env?: Record<stri
       resolve({ code, stdout, stderr })
     })
   })
+}
+
+/** A running `galley emulator` child process (see `startEmulatorProcess`). */
+export interface EmulatorProcess {
+  child: ChildProcess
+  url: string
+  stdout: () => string
+  stderr: () => string
+  exit: Promise<number | null>
+}
+
+/**
+ * Spawns `node packages/cli/bin/galley.mjs emulator --port 0 …args` and resolves once it printed its URL and
+ * "Press Ctrl+C" (the last line of its banner); rejects if it exits first. `track` collects the child for cleanup.
+ */
+export async function startEmulatorProcess(args: string[], options: { cwd?: string; track?: ChildProcess[] } = {}): Promise<EmulatorProcess> {
+  const child = spawn(process.execPath, [bin, 'emulator', '--port', '0', ...args], { cwd: options.cwd, env: { ...process.env, NO_COLOR: '1' } })
+  // Tracked at once, so that the caller's cleanup also stops a child that never finished starting.
+  options.track?.push(child)
+  let out = ''
+  let err = ''
+  child.stderr!.on('data', (c: Buffer) => (err += c.toString()))
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString()
+      const m = /listening on (http:\/\/\S+)/.exec(out)
+      if (m && out.includes('Ctrl+C')) resolve(m[1]!)
+    })
+    void exit.then((code) => reject(new Error(`galley emulator exited with ${code}: ${err}`)))
+  })
+  return { child, url, stdout: () => out, stderr: () => err, exit }
 }
 
 /** A temp project holding a copy of the repo's templates (and no config: the defaults apply). */
