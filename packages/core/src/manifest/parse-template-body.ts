@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { DATA_TYPES, LIMITS, SLUG_PATTERN, type TemplateBody } from './types.ts'
+import { DATA_TYPES, LIMITS, ORIENTATIONS, SLUG_PATTERN, type TemplateBody } from './types.ts'
 
 /**
  * The create/PUT template body as Craftkit validates it (API.md §7.1, §5). Where the docs are silent (is a
@@ -27,7 +27,7 @@ export const manifestSchema = z.object({
 
 export const pageConfigSchema = z.object({
   format: z.string().min(1).optional(),
-  orientation: z.enum(['portrait', 'landscape']).optional(),
+  orientation: z.enum(ORIENTATIONS).optional(),
   margin: z.string().optional(),
   printBackground: z.boolean().optional(),
 })

@@ -38,12 +38,18 @@ export interface Manifest {
   loops: LoopDefinition[]
 }
 
+/** `templateType` of a source: `pdf-overlay` marks a dashboard template (written by `galley pull`). */
+export const TEMPLATE_TYPES = ['document', 'pdf-overlay'] as const
+
+/** The page orientations of `pageConfig` (API.md §6.4). */
+export const ORIENTATIONS = ['portrait', 'landscape'] as const
+
 /** `pageConfig` of a template (API.md §6.4); allowed values beyond the example are undocumented. */
 export interface PageConfig {
   /** @default 'A4' */
   format?: string
   /** @default 'portrait' */
-  orientation?: 'portrait' | 'landscape'
+  orientation?: (typeof ORIENTATIONS)[number]
   margin?: string
   printBackground?: boolean
 }

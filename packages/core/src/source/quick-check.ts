@@ -1,8 +1,10 @@
-import { DATA_TYPES, LIMITS, SLUG_PATTERN } from '../manifest/types.ts'
+import { DATA_TYPES, LIMITS, ORIENTATIONS, SLUG_PATTERN, TEMPLATE_TYPES } from '../manifest/types.ts'
 
 // Not exported from the package: the loader's shortcut past zod for sources the schema would accept.
 
 const DATA_TYPE_SET: ReadonlySet<unknown> = new Set(DATA_TYPES)
+const TEMPLATE_TYPE_SET: ReadonlySet<unknown> = new Set(TEMPLATE_TYPES)
+const ORIENTATION_SET: ReadonlySet<unknown> = new Set(ORIENTATIONS)
 const VARIABLE_KEYS: ReadonlySet<string> = new Set(['label', 'dataType', 'required'])
 const LOOP_KEYS: ReadonlySet<string> = new Set(['label', 'itemFields', 'previewData'])
 const PAGE_KEYS: ReadonlySet<string> = new Set(['format', 'orientation', 'margin', 'printBackground'])
@@ -47,12 +49,12 @@ export function isPlainValidTemplateSource(value: unknown): boolean {
   if (!isStringOf(t.slug, 0, LIMITS.slugLength) || !SLUG_PATTERN.test(t.slug as string)) return false
   if (!isStringOf(t.name, 1, LIMITS.nameLength)) return false
   if (t.description !== undefined && t.description !== null && !isStringOf(t.description, 0, LIMITS.descriptionLength)) return false
-  if (t.templateType !== undefined && t.templateType !== 'document' && t.templateType !== 'pdf-overlay') return false
+  if (t.templateType !== undefined && !TEMPLATE_TYPE_SET.has(t.templateType)) return false
   if (t.pageConfig !== undefined) {
     const p = t.pageConfig
     if (!isMapObject(p) || !onlyKeys(p, PAGE_KEYS)) return false
     if (p.format !== undefined && !isStringOf(p.format, 1, Infinity)) return false
-    if (p.orientation !== undefined && p.orientation !== 'portrait' && p.orientation !== 'landscape') return false
+    if (p.orientation !== undefined && !ORIENTATION_SET.has(p.orientation)) return false
     if (p.margin !== undefined && typeof p.margin !== 'string') return false
     if (p.printBackground !== undefined && typeof p.printBackground !== 'boolean') return false
   }

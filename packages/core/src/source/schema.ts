@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { DATA_TYPES, LIMITS, SLUG_PATTERN } from '../manifest/types.ts'
+import { DATA_TYPES, LIMITS, ORIENTATIONS, SLUG_PATTERN, TEMPLATE_TYPES } from '../manifest/types.ts'
 
 /**
  * The schema of `templates/<slug>/template.yaml`: the source of truth for both the loader's checks and the
@@ -32,7 +32,7 @@ export const loopSourceSchema = z
 export const pageConfigSourceSchema = z
   .strictObject({
     format: z.string().min(1).optional().meta({ description: 'Paper format, e.g. A4 or Letter.', default: 'A4' }),
-    orientation: z.enum(['portrait', 'landscape']).optional().meta({ default: 'portrait' }),
+    orientation: z.enum(ORIENTATIONS).optional().meta({ default: 'portrait' }),
     margin: z.string().optional().meta({ description: 'CSS length, e.g. 20mm.' }),
     printBackground: z.boolean().optional(),
   })
@@ -49,7 +49,7 @@ export const templateSourceSchema = z
     name: z.string().min(1).max(LIMITS.nameLength).meta({ description: `Display name, 1-${LIMITS.nameLength} characters.` }),
     description: z.string().max(LIMITS.descriptionLength).nullable().optional().meta({ description: `At most ${LIMITS.descriptionLength} characters.` }),
     templateType: z
-      .enum(['document', 'pdf-overlay'])
+      .enum(TEMPLATE_TYPES)
       .optional()
       .meta({ description: 'pdf-overlay marks a dashboard template (written by `galley pull`); it cannot be published.', default: 'document' }),
     pageConfig: pageConfigSourceSchema.optional(),

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { isAbsolute, join, relative, resolve, sep } from 'node:path'
 import type { z } from 'zod'
 import type { Diagnostic } from '../diagnostics/diagnostic.ts'
-import type { LoopDefinition, Manifest, PageConfig, TemplateBody, VariableDefinition } from '../manifest/types.ts'
+import type { LoopDefinition, Manifest, PageConfig, TEMPLATE_TYPES, TemplateBody, VariableDefinition } from '../manifest/types.ts'
 import { closest } from '../lint/helpers.ts'
 import { parseYaml, type ParsedYaml } from './parse-yaml.ts'
 import { locate, textPosition, type SourceLocations } from './positions.ts'
@@ -14,7 +14,7 @@ export interface SourceTemplate {
   slug: string
   name: string
   description?: string | null
-  templateType?: 'document' | 'pdf-overlay'
+  templateType?: (typeof TEMPLATE_TYPES)[number]
   pageConfig?: PageConfig
   /** An inline object, or the parsed JSON of `layout: ./layout.json`. */
   layout?: unknown
