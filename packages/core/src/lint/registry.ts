@@ -10,6 +10,7 @@ import { pipelineImage } from './rules/pipeline-image.ts'
 import { pipelineLoop } from './rules/pipeline-loop.ts'
 import { schema } from './rules/schema.ts'
 import { unusedVariable } from './rules/unused-variable.ts'
+import { SOURCE_LIMITS } from '../source/template-source.ts'
 import type { LintRule } from './types.ts'
 
 /** Every lint rule, in the order of DESIGN §4. */
@@ -38,9 +39,13 @@ export const RULE_IDS: readonly string[] = RULES.map((r) => r.id)
 export const SOURCE_CODES: Readonly<Record<string, string>> = {
   'yaml-syntax': 'template.yaml is not valid YAML.',
   'json-syntax': 'A fixture or layout file is not valid JSON.',
-  'source-too-large': 'A source file over the size limit (1 MB for templates and layouts, 16 MB for fixtures).',
+  'source-too-large': `A source file over the size limit (${mb(SOURCE_LIMITS.templateBytes)} for templates and layouts, ${mb(SOURCE_LIMITS.fixtureBytes)} for fixtures).`,
   'source-unreadable': 'A source file that cannot be read.',
   'source-missing': 'A template folder with template.yml or template.json instead of template.yaml.',
+}
+
+function mb(bytes: number): string {
+  return `${bytes / 1024 / 1024} MB`
 }
 
 export function getRule(id: string): LintRule | undefined {
