@@ -28,20 +28,14 @@ export interface PrintableTemplate {
 }
 
 /**
- * One template's part of the module: its data type, its descriptor and its `render<Pascal>()`. Printed once per
- * template and cached; the module is assembled from these in one `printStructure` call.
+ * Each template's part of the module: its data type, its descriptor and its `render<Pascal>()`. Printed once per
+ * template and cached; the module is assembled from these in one `printStructure` call. The render functions of
+ * all `templates` are printed in one `printStructure` call too (a printer and writer per call cost about a third
+ * of printing 1,000 chunks one by one).
  *
  * The type and the descriptor are text, not structures: ts-morph prints a type alias's type and a variable's
  * initializer inside a hanging indent, which would shift every line of a multi-line object by one level. They
  * are joined to the printed function rather than passed through the writer, which would rescan them.
- */
-export function printTemplateChunk(t: PrintableTemplate): string {
-  return printTemplateChunks([t])[0]!
-}
-
-/**
- * `printTemplateChunk` for many templates, with their render functions printed in one `printStructure` call
- * (a printer and writer per call cost about a third of printing 1,000 chunks one by one).
  */
 export function printTemplateChunks(templates: readonly PrintableTemplate[]): string[] {
   if (templates.length === 0) return []
@@ -233,7 +227,7 @@ function jsDoc(lines: string[]): string {
  * A JSON value as a TypeScript literal in the module's style: single quotes, keys quoted only when they must
  * be, a flat object of scalars on one line when it fits, anything else one member per line.
  */
-export function printValue(value: unknown, indent: string): string {
+function printValue(value: unknown, indent: string): string {
   if (value === null) return 'null'
   if (typeof value === 'string') return stringLiteral(value)
   if (typeof value === 'number' || typeof value === 'boolean') return String(value)
