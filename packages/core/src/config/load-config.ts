@@ -4,10 +4,11 @@ import { fileURLToPath } from 'node:url'
 import type { z } from 'zod'
 import { GalleyError, type Diagnostic } from '../diagnostics/diagnostic.ts'
 import { closest } from '../lint/helpers.ts'
+import { RULE_IDS } from '../lint/registry.ts'
 import type { RuleSetting } from '../lint/types.ts'
 import { locate, locateJson, textPosition } from '../source/positions.ts'
 import { parseJson } from '../source/template-source.ts'
-import { CONFIGURABLE_RULES, galleyConfigSchema, type GalleyConfig } from './schema.ts'
+import { galleyConfigSchema, type GalleyConfig } from './schema.ts'
 
 /** The config with defaults filled and paths made absolute. */
 export interface ResolvedConfig {
@@ -60,9 +61,9 @@ export async function loadConfig(options: LoadConfigOptions): Promise<ResolvedCo
   if (!parsed.success) for (const issue of parsed.error.issues) diagnostics.push(...issueDiagnostics(issue, basename(file), text, file.endsWith('.json')))
   else {
     for (const rule of Object.keys(parsed.data.lint?.rules ?? {})) {
-      if (CONFIGURABLE_RULES.includes(rule)) continue
-      const near = closest(rule, CONFIGURABLE_RULES)
-      diagnostics.push(configDiagnostic(basename(file), text, file.endsWith('.json'), ['lint', 'rules', rule], `lint.rules.${rule}: there is no lint rule "${rule}", so this override does nothing.`, near ? `Did you mean "${near}"? Rules: ${CONFIGURABLE_RULES.join(', ')}.` : `Rules: ${CONFIGURABLE_RULES.join(', ')}.`))
+      if (RULE_IDS.includes(rule)) continue
+      const near = closest(rule, RULE_IDS)
+      diagnostics.push(configDiagnostic(basename(file), text, file.endsWith('.json'), ['lint', 'rules', rule], `lint.rules.${rule}: there is no lint rule "${rule}", so this override does nothing.`, near ? `Did you mean "${near}"? Rules: ${RULE_IDS.join(', ')}.` : `Rules: ${RULE_IDS.join(', ')}.`))
     }
   }
   if (diagnostics.length > 0) {

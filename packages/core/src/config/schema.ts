@@ -1,6 +1,5 @@
 import { z } from 'zod'
-import { RULE_IDS } from '../lint/registry.ts'
-import type { RuleSetting } from '../lint/types.ts'
+import { RULE_SETTINGS, type RuleSetting } from '../lint/types.ts'
 
 /** One generated module: `galley generate` writes it. */
 export interface OutputTarget {
@@ -60,13 +59,10 @@ export const galleyConfigSchema = z.strictObject({
     .optional(),
   lint: z
     .strictObject({
-      rules: z.record(z.string(), z.enum(['off', 'warning', 'error'])).optional(),
+      rules: z.record(z.string(), z.enum(RULE_SETTINGS)).optional(),
     })
     .optional(),
 }) satisfies z.ZodType<GalleyConfig>
 
 export type GalleyConfigInput = z.input<typeof galleyConfigSchema>
 export type GalleyConfigOutput = z.output<typeof galleyConfigSchema>
-
-/** The rule ids `lint.rules` may name (checked after the schema, with a suggestion). */
-export const CONFIGURABLE_RULES: readonly string[] = RULE_IDS

@@ -2,7 +2,9 @@ import type { Diagnostic } from '../diagnostics/diagnostic.ts'
 import type { SourceTemplate, TemplateSource } from '../source/template-source.ts'
 
 /** What a rule may be set to in `lint.rules` of the config. */
-export type RuleSetting = 'off' | 'warning' | 'error'
+export const RULE_SETTINGS = ['off', 'warning', 'error'] as const
+
+export type RuleSetting = (typeof RULE_SETTINGS)[number]
 
 /** A source whose template.yaml could be turned into a model. */
 export type LoadedSource = TemplateSource & { template: SourceTemplate }
