@@ -118,10 +118,6 @@ export function validateCached(manifest: Manifest, data: unknown, owner: object)
   return result
 }
 
-export function plural(n: number, word: string): string {
-  return `${n} ${word}${n === 1 ? '' : 's'}`
-}
-
 /**
  * A close match among candidates (a typo): equal ignoring case, or within 1 edit for keys of 3-5 characters and
  * 2 edits for longer ones, counting a swap of two neighbours as one edit. Ties go to the first candidate.

@@ -47,7 +47,3 @@ export const SOURCE_CODES: Readonly<Record<string, string>> = {
 function mb(bytes: number): string {
   return `${bytes / 1024 / 1024} MB`
 }
-
-export function getRule(id: string): LintRule | undefined {
-  return RULES.find((r) => r.id === id)
-}

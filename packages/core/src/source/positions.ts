@@ -9,12 +9,6 @@ export interface SourceRange {
   endColumn: number
 }
 
-/** Where a node sits: the key of its pair (for map entries) and its value. */
-export interface NodeLocation {
-  key?: SourceRange
-  value: SourceRange
-}
-
 /**
  * Positions of the nodes of one parsed file, keyed by the JSON path of the node (`pathKey(['variables',
  * 'booking.code', 'dataType'])`). A plain object so that a `TemplateSource` stays copyable and serialisable.
@@ -68,15 +62,6 @@ export function locate(
     }
   }
   return { line: 1, column: 1, endLine: 1, endColumn: 1 }
-}
-
-/** The node location of an exact path, as line:column ranges. */
-export function nodeLocation(locations: SourceLocations, path: readonly (string | number)[]): NodeLocation | undefined {
-  const loc = locations.nodes[pathKey(path)]
-  if (!loc) return undefined
-  const out: NodeLocation = { value: spanOf(locations.lineStarts, loc[0]!, loc[1]!) }
-  if (loc.length === 4) out.key = spanOf(locations.lineStarts, loc[2]!, loc[3]!)
-  return out
 }
 
 /**
