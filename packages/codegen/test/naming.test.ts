@@ -1,3 +1,4 @@
+import { SLUG_PATTERN } from '@galley/core'
 import { describe, expect, it } from 'vitest'
 import { escapeJsDoc, pascalCase, propertyKey, resolveTemplateNames, stringLiteral } from '../src/naming.ts'
 
@@ -47,7 +48,7 @@ describe('resolveTemplateNames', () => {
     const all: string[] = []
     for (let len = 1; len <= 4; len++) {
       slugs = slugs.flatMap((s) => alphabet.map((c) => s + c))
-      all.push(...slugs.filter((s) => /^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(s)))
+      all.push(...slugs.filter((s) => SLUG_PATTERN.test(s)))
     }
     const resolved = [...resolveTemplateNames(all).values()]
     expect(new Set(resolved.map((n) => n.pascal)).size).toBe(all.length)
