@@ -97,12 +97,27 @@ function remoteTarget(name: string, baseUrl: string, apiKey: string, id: string)
 }
 
 async function embeddedTarget(project: Project): Promise<Target> {
-  const dataDir = join(project.root, '.galley', 'emulator')
+  const { apiKey: _key, ...target } = await startEmbeddedEmulator(project.root)
+  return target
+}
+
+/** The embedded emulator as a target, with its (`ck_test_`) key, for flows that hand it to an app in dev. */
+export interface EmbeddedTarget extends Target {
+  /** The emulator's own `ck_test_` key (never a `ck_live_` key): the plugin gives it to server code in dev. */
+  apiKey: string
+}
+
+/**
+ * Starts the embedded emulator of the project at `root` (data and key in `<root>/.galley/emulator/`). The key file
+ * is created once (0600); a `ck_live_` key there is refused.
+ */
+export async function startEmbeddedEmulator(root: string, options: { port?: number; host?: string } = {}): Promise<EmbeddedTarget> {
+  const dataDir = join(root, '.galley', 'emulator')
   const apiKey = loadOrCreateEmulatorKey(dataDir)
   // Loaded here, not at the top: the emulator (hono, PGlite) takes ~0.2-0.3 s to import, which commands that
   // never start it (lint, generate, remote targets) should not pay.
   const { startEmulator } = await import('@galley/emulator')
-  const emulator = await startEmulator({ port: 0, dataDir, apiKeys: [apiKey], quiet: true })
+  const emulator = await startEmulator({ port: options.port ?? 0, ...(options.host ? { host: options.host } : {}), dataDir, apiKeys: [apiKey], quiet: true })
   const client = createClient({ apiKey, baseUrl: emulator.url, userAgent: 'galley-cli' })
   let closed: Promise<void> | undefined
   return {
@@ -111,6 +126,7 @@ async function embeddedTarget(project: Project): Promise<Target> {
     client,
     embedded: true,
     id: 'embedded',
+    apiKey,
     close: () => (closed ??= emulator.close()),
   }
 }

@@ -8,6 +8,8 @@ export type { TemplateInput, GenerateOptions, GeneratorCacheStats } from './gene
 export { resolveTemplateNames, pascalCase, propertyKey, stringLiteral, escapeJsDoc } from './naming.ts'
 export type { TemplateNames } from './naming.ts'
 export { compileDataType, compileDataTypes, URL_TYPE, DATE_TYPE } from './data-type.ts'
+export { moduleInputsHash, isModuleUpToDate, readModuleHashes } from './hashes.ts'
+export type { ModuleInputs } from './hashes.ts'
 export { writeGenerated, writeFileAtomic, checkGenerated, summarizeTemplateChanges } from './write.ts'
 export type { WriteGeneratedResult, CheckGeneratedResult } from './write.ts'
 export { shortDiff } from './diff.ts'

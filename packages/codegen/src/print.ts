@@ -194,8 +194,13 @@ function header(templates: ModuleParts['templates']): string {
     lines.push('// Sources:')
     for (const t of templates) lines.push(`//   ${oneLine(t.sourcePath)}`)
   }
+  lines.push(HASHES_MARK)
   return `${lines.join('\n')}\n`
 }
+
+/** Where `generateModule` puts the hashes line (see `insertHashesLine`): the last line of the header. */
+export const HASHES_MARK = '\u0001hashes\u0001'
+
 
 /** `templates/<slug>/template.yaml` when every source sits at `<dir>/<slug>/template.yaml` of one folder. */
 function sharedSourcePattern(templates: ModuleParts['templates']): string | null {

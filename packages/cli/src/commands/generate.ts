@@ -1,35 +1,22 @@
-import { readFile } from 'node:fs/promises'
-import { isAbsolute, relative, resolve } from 'node:path'
-import { GalleyError, type Diagnostic } from '@galley/core'
+import { relative, resolve } from 'node:path'
+import { GalleyError, type Diagnostic, type TemplateSource } from '@galley/core'
 // @galley/codegen loads ts-morph and json-schema-to-typescript itself on first use, so importing it costs ~2 ms.
-import {
-  checkGenerated,
-  fetchRemoteSnapshot,
-  generateModule,
-  parseSnapshot,
-  serializeSnapshot,
-  snapshotTemplates,
-  writeGenerated,
-  type CheckGeneratedResult,
-  type FetchSnapshotResult,
-  type TemplateInput,
-} from '@galley/codegen'
+import { fetchRemoteSnapshot, serializeSnapshot, snapshotTemplates, writeGenerated, type FetchSnapshotResult, type TemplateInput } from '@galley/codegen'
 import type { CliContext } from '../context.ts'
+import { DEFAULT_SNAPSHOT, GenerateSession, type SessionRun } from '../engine/session.ts'
+import { watchTemplates } from '../engine/watch.ts'
+import { writeOutputs, type OutputReport } from '../engine/write-outputs.ts'
 import { ExitCode } from '../exit-codes.ts'
 import { toPosix as posix } from '../paths.ts'
-import { loadProject } from '../project.ts'
 import { projectOptions } from '../publish/command-support.ts'
+import { prettyDiagnostics } from '../report/index.ts'
 import type { RegisterCommand } from './registry.ts'
-
-/** Where `--from remote` records what it read, relative to the project root, unless `--snapshot` says otherwise. */
-export const DEFAULT_SNAPSHOT = 'galley.snapshot.json'
-/** The output when neither `--out` nor the config names one. */
-export const DEFAULT_OUTPUT = 'craftkit.gen.ts'
 
 type Source = 'local' | 'remote' | 'snapshot'
 
 interface GenerateFlags {
   check?: boolean
+  watch?: boolean
   from: string
   out?: string
   pinVersions?: boolean
@@ -41,25 +28,13 @@ interface GenerateFlags {
   json?: boolean
 }
 
-/** One file to write: from `--out`, or each entry of `output` in the config. */
-interface OutputTarget {
-  file: string
-  preflight: boolean
-  clientModule: string | undefined
-}
-
-interface OutputReport {
-  file: string
-  status: 'written' | 'unchanged' | 'up-to-date' | 'stale' | 'missing'
-  summary?: string
-  diff?: string
-}
 
 export const registerGenerate: RegisterCommand = (program, ctx) => {
   const command = program
     .command('generate')
     .description('write the typed render<Template>() module from the templates; --check compares without writing')
     .option('--check', 'compare with the file(s) on disk without writing; exit 1 and show what differs when stale')
+    .option('--watch', 'generate, then regenerate on every change to the templates (new, changed, deleted) until Ctrl+C')
     .option('--from <source>', 'manifests from: local (template sources), remote (what the target has published), snapshot (the last remote read, offline)', 'local')
     .option('--out <file>', 'write this file instead of the config\'s outputs')
     .option('--pin-versions', 'pin each render function to the version it was generated from (--from remote or snapshot)')
@@ -79,18 +54,28 @@ async function runGenerate(flags: GenerateFlags, ctx: CliContext): Promise<numbe
       hint: 'Use --from remote (reads the target and writes a snapshot) or --from snapshot (reads that snapshot offline).',
     })
   }
+  if (flags.watch && (flags.check || from === 'remote')) {
+    throw new GalleyError('invalid_option', `--watch regenerates from the local sources or a snapshot; it does not combine with ${flags.check ? '--check' : '--from remote'}.`)
+  }
   const cwd = resolve(ctx.io.cwd, flags.cwd ?? '.')
-  const project = await loadProject({ cwd, configPath: flags.config })
-  const root = project.root
-  const templatesDir = posix(relative(root, resolve(root, String(project.config.templates ?? 'templates')))) || '.'
+  const session = await GenerateSession.create({
+    cwd,
+    config: flags.config,
+    out: flags.out,
+    preflight: flags.preflight === true,
+    from: from === 'remote' ? 'snapshot' : from,
+    snapshot: flags.snapshot,
+    pinVersions: flags.pinVersions === true,
+  })
+  if (flags.watch) return watchAndGenerate(session, ctx, flags.json === true)
+  const root = session.root
   const snapshotFile = resolve(root, flags.snapshot)
 
   let templates: TemplateInput[]
   let snapshotWritten: boolean | undefined
   let skipped: { slug: string; reason: string }[] = []
-  if (from === 'local') {
-    templates = localTemplates(project, root)
-  } else if (from === 'remote') {
+  const project = await session.loadProject()
+  if (from === 'remote') {
     // Only --from remote needs a target (which may start the embedded emulator): load it only then.
     const { resolveTarget } = await import('../target.ts')
     const target = await resolveTarget(project, { env: flags.env, io: ctx.io })
@@ -108,51 +93,20 @@ async function runGenerate(flags: GenerateFlags, ctx: CliContext): Promise<numbe
     skipped = result.skipped
     // --check writes nothing, the snapshot included.
     if (!flags.check) snapshotWritten = (await writeGenerated(snapshotFile, serializeSnapshot(result.snapshot))).written
+    const templatesDir = posix(relative(root, session.templatesDir)) || '.'
     templates = snapshotTemplates(result.snapshot, { templatesDir, pinVersions: flags.pinVersions === true })
   } else {
-    let text: string
-    try {
-      text = await readFile(snapshotFile, 'utf8')
-    } catch (error) {
-      throw new GalleyError('snapshot-missing', `There is no snapshot at ${posix(relative(root, snapshotFile))} to generate from.`, {
-        hint: 'Write one with `galley generate --from remote` (and commit it to build offline), or pass --snapshot FILE.',
-        cause: error,
-      })
-    }
-    templates = snapshotTemplates(parseSnapshot(text, posix(relative(root, snapshotFile))), { templatesDir, pinVersions: flags.pinVersions === true })
+    if (from === 'local') throwOnSourceErrors(project.sources)
+    templates = await session.templateInputs(project)
   }
 
-  const outputs = resolveOutputs(flags, project.config.output, root)
-  // Generate every distinct variant first: a failure here leaves every file untouched.
-  const contents = new Map<string, string>()
-  for (const o of outputs) {
-    const key = JSON.stringify([o.preflight, o.clientModule])
-    if (!contents.has(key)) contents.set(key, await generateModule(templates, { preflight: o.preflight, clientModule: o.clientModule }))
-  }
-  const reports: OutputReport[] = []
-  for (const o of outputs) {
-    const content = contents.get(JSON.stringify([o.preflight, o.clientModule]))!
-    const shown = posix(relative(root, o.file))
-    if (flags.check) {
-      const result: CheckGeneratedResult = await checkGenerated(o.file, content)
-      reports.push({
-        file: shown,
-        status: result.upToDate ? 'up-to-date' : result.reason === 'missing' ? 'missing' : 'stale',
-        ...(result.summary === undefined ? {} : { summary: result.summary }),
-        ...(result.diff === undefined ? {} : { diff: result.diff.replaceAll(o.file, shown) }),
-      })
-    } else {
-      const result = await writeGenerated(o.file, content)
-      reports.push({ file: shown, status: result.written ? 'written' : 'unchanged' })
-    }
-  }
-
+  const reports = await writeOutputs(templates, session.outputs, { check: flags.check === true, cache: session.cache })
   const stale = reports.filter((r) => r.status === 'stale' || r.status === 'missing')
   if (flags.json) {
     const report = {
       from,
       templates: templates.length,
-      outputs: reports,
+      outputs: reports.map(({ file: _file, shown, ...r }) => ({ file: shown, ...r })),
       ...(from === 'remote' ? { snapshot: { file: posix(relative(root, snapshotFile)), written: snapshotWritten ?? false } } : {}),
       ...(skipped.length > 0 ? { skipped } : {}),
       ok: stale.length === 0,
@@ -162,6 +116,45 @@ async function runGenerate(flags: GenerateFlags, ctx: CliContext): Promise<numbe
     printReport(ctx, { from, count: templates.length, reports, skipped, snapshot: from === 'remote' && !flags.check ? { file: posix(relative(root, snapshotFile)), written: snapshotWritten ?? false } : undefined })
   }
   return stale.length > 0 ? ExitCode.Error : ExitCode.Ok
+}
+
+/**
+ * `generate --watch`: one run now, then one per change (the plugin's watcher and engine, no bundler), like
+ * TanStack's `tsr watch`. A bad edit is printed and the watch goes on; it ends on SIGINT/SIGTERM.
+ */
+async function watchAndGenerate(session: GenerateSession, ctx: CliContext, json: boolean): Promise<number> {
+  const { c } = ctx
+  const report = (run: SessionRun, trigger: string) => {
+    const ms = `${Math.round(run.timings.total)} ms`
+    if (json) {
+      ctx.out(JSON.stringify({ trigger, ok: run.errors.length === 0, diagnostics: run.diagnostics, outputs: run.outputs.map(({ file: _f, shown, ...r }) => ({ file: shown, ...r })), ms: Math.round(run.timings.total) }))
+      return
+    }
+    if (run.errors.length > 0) {
+      ctx.error(prettyDiagnostics(run.errors, session.root, ctx.color))
+      ctx.error(`${c.red('✗')} ${trigger}: ${run.errors.length} error${run.errors.length === 1 ? '' : 's'}; kept the previous module (${ms}). Waiting for the next save.`)
+      return
+    }
+    for (const o of run.outputs) ctx.out(`${o.status === 'written' ? c.green('✓ wrote') : c.dim('✓ unchanged')} ${o.shown} (${run.templates} template${run.templates === 1 ? '' : 's'}, ${trigger}, ${ms})`)
+  }
+  report(await session.run({ lint: false }), 'start')
+  const watcher = watchTemplates(
+    session.templatesDir,
+    async (batch, signal) => {
+      const run = await session.run({ lint: false, signal })
+      report(run, batch.slugs.length > 0 ? batch.slugs.join(', ') : 'change')
+    },
+    { onError: (error) => ctx.error(`${c.red('error')} ${error instanceof GalleyError ? error.format() : (error as Error).message}`) },
+  )
+  await watcher.ready
+  if (!json) ctx.out(c.dim(`Watching ${posix(relative(session.root, session.templatesDir)) || '.'} for changes (Ctrl+C to stop).`))
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve()
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+  })
+  await watcher.close()
+  return ExitCode.Ok
 }
 
 function printReport(
@@ -175,19 +168,19 @@ function printReport(
   for (const report of r.reports) {
     switch (report.status) {
       case 'written':
-        ctx.out(`${c.green('wrote')} ${report.file} (${templates} from ${r.from})`)
+        ctx.out(`${c.green('wrote')} ${report.shown} (${templates} from ${r.from})`)
         break
       case 'unchanged':
-        ctx.out(`${c.dim('unchanged')} ${report.file} (${templates} from ${r.from})`)
+        ctx.out(`${c.dim('unchanged')} ${report.shown} (${templates} from ${r.from})`)
         break
       case 'up-to-date':
-        ctx.out(`${c.green('up to date')} ${report.file} (${templates} from ${r.from})`)
+        ctx.out(`${c.green('up to date')} ${report.shown} (${templates} from ${r.from})`)
         break
       case 'missing':
-        ctx.error(`${c.red('missing')} ${report.file}: it has not been generated yet`)
+        ctx.error(`${c.red('missing')} ${report.shown}: it has not been generated yet`)
         break
       case 'stale':
-        ctx.error(`${c.red('stale')} ${report.file}: ${report.summary}`)
+        ctx.error(`${c.red('stale')} ${report.shown}: ${report.summary}`)
         if (report.diff) ctx.error(colorDiff(ctx, report.diff))
         break
     }
@@ -210,57 +203,13 @@ function parseSource(value: string): Source {
   throw new GalleyError('generate-invalid-from', `--from ${JSON.stringify(value)} is not a source.`, { hint: 'Use --from local, --from remote or --from snapshot.' })
 }
 
-/** The outputs: `--out`, else the config's `output` (a path, or a list of paths or `{ path, preflight?, clientModule? }`). */
-function resolveOutputs(flags: GenerateFlags, configured: unknown, root: string): OutputTarget[] {
-  const preflight = flags.preflight === true
-  if (flags.out) return [{ file: resolve(root, flags.out), preflight, clientModule: undefined }]
-  const entries = configured === undefined || configured === null ? [DEFAULT_OUTPUT] : Array.isArray(configured) ? configured : [configured]
-  const outputs = entries.map((entry, i): OutputTarget => {
-    if (typeof entry === 'string') return { file: resolve(root, entry), preflight, clientModule: undefined }
-    if (entry && typeof entry === 'object') {
-      const o = entry as { path?: unknown; file?: unknown; preflight?: unknown; clientModule?: unknown }
-      const path = typeof o.path === 'string' ? o.path : typeof o.file === 'string' ? o.file : null
-      if (path !== null) {
-        return {
-          file: isAbsolute(path) ? path : resolve(root, path),
-          preflight: preflight || o.preflight === true,
-          clientModule: typeof o.clientModule === 'string' ? o.clientModule : undefined,
-        }
-      }
-    }
-    throw new GalleyError('config-invalid-output', `output[${i}] in the config is neither a path nor { path }.`, {
-      hint: "Set output to 'src/craftkit.gen.ts', or to a list such as ['src/craftkit.gen.ts', { path: 'api/craftkit.gen.ts', preflight: true }].",
-    })
-  })
-  const seen = new Set<string>()
-  for (const o of outputs) {
-    if (seen.has(o.file)) throw new GalleyError('config-invalid-output', `The output ${posix(relative(root, o.file))} is listed twice in the config.`)
-    seen.add(o.file)
-  }
-  return outputs
-}
-
-/** Local sources as generator input; any error in a source stops generation (its types would be wrong). */
-function localTemplates(project: Awaited<ReturnType<typeof loadProject>>, root: string): TemplateInput[] {
-  const errors: Diagnostic[] = []
-  const templates: TemplateInput[] = []
-  for (const source of project.sources) {
-    const own = source.diagnostics.filter((d) => d.severity === 'error')
-    errors.push(...own)
-    if (own.length > 0 || !source.template) continue
-    templates.push({
-      slug: source.template.slug,
-      name: source.template.name,
-      description: source.template.description ?? null,
-      manifest: source.template.manifest,
-      sourcePath: posix(isAbsolute(source.file) ? relative(root, source.file) : source.file),
-    })
-  }
+/** Local sources as generator input: any error in a source stops generation (its types would be wrong). */
+function throwOnSourceErrors(sources: readonly TemplateSource[]): void {
+  const errors: Diagnostic[] = sources.flatMap((s) => s.diagnostics.filter((d) => d.severity === 'error'))
   if (errors.length > 0) {
     throw new GalleyError('generate-source-errors', `${errors.length} error${errors.length === 1 ? '' : 's'} in the template sources; nothing was generated.`, {
       diagnostics: errors,
       hint: 'Fix them (`galley lint` shows each with its code frame), then generate again.',
     })
   }
-  return templates
 }

@@ -10,7 +10,7 @@ import { buildPlan, summarize } from '../publish/build-plan.ts'
 import { collect, loadProjectFor, parsePositiveInt, targetOptions, withTarget, type ProjectOptions } from '../publish/command-support.ts'
 import { describeChange } from '../publish/format-plan.ts'
 import { PLAN_FORMAT_VERSION, planSchema, type Plan, type PlanTemplate } from '../publish/plan-schema.ts'
-import { loadState, recordWrite, saveState } from '../publish/state.ts'
+import { loadState, recordUpdatedAt, recordWrite, saveState } from '../publish/state.ts'
 import type { Target } from '../target.ts'
 import type { RegisterCommand } from './registry.ts'
 
@@ -254,17 +254,3 @@ function checkPrune(prune: readonly string[], plan: Plan, project: Project): str
   }
   return [...prune]
 }
-
-/** One list after publishing records each new version's updatedAt, so the next plan needs no GETs. */
-async function recordUpdatedAt(target: Target, state: ReturnType<typeof loadState>): Promise<void> {
-  try {
-    const listed = await withReadRetry(() => target.client.templates.list())
-    for (const t of listed) {
-      const record = state.templates[t.slug]
-      if (record && record.versionNumber === t.currentVersionNumber) record.updatedAt = t.updatedAt
-    }
-  } catch {
-    // Only an optimisation: the next plan reads those templates instead.
-  }
-}
-

@@ -8,6 +8,8 @@ import { appendFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { writeFileAtomic } from '@galley/codegen'
 import type { Manifest, PublishRecord } from '@galley/core'
+import type { Target } from '../target.ts'
+import { withReadRetry } from './apply-plan.ts'
 
 export interface StateRecord extends PublishRecord {
   /** The template id the PUT answered with: a record of a template that was deleted and re-created is void. */
@@ -90,4 +92,17 @@ export async function saveState(root: string, targetId: string, state: PublishSt
   }
   await writeFileAtomic(file, `${JSON.stringify(sorted, null, 2)}\n`)
   rmSync(journalFile(root, targetId), { force: true })
+}
+
+/** One list after publishing records each new version's updatedAt, so the next plan needs no GETs. */
+export async function recordUpdatedAt(target: Pick<Target, 'client'>, state: PublishState): Promise<void> {
+  try {
+    const listed = await withReadRetry(() => target.client.templates.list())
+    for (const t of listed) {
+      const record = state.templates[t.slug]
+      if (record && record.versionNumber === t.currentVersionNumber) record.updatedAt = t.updatedAt
+    }
+  } catch {
+    // Only an optimisation: the next plan reads those templates instead.
+  }
 }

@@ -91,3 +91,8 @@ function githubPrefix(ctx: CliContext, root: string): string {
   if (!rel || rel.startsWith('..') || isAbsolute(rel)) return ''
   return toPosix(rel)
 }
+
+/** Diagnostics as the pretty format prints them (code frames read from disk), for long-running commands' logs. */
+export function prettyDiagnostics(diagnostics: readonly Diagnostic[], root: string, color: boolean): string {
+  return formatPretty(diagnostics, { color, readSource: (file) => readSource(root, file) })
+}
