@@ -1,5 +1,6 @@
 import type { Command } from 'commander'
 import type { CliContext } from '../context.ts'
+import { registerDev } from './dev.ts'
 import { registerEmulator } from './emulator.ts'
 import { registerGenerate } from './generate.ts'
 import { registerLint } from './lint.ts'
@@ -21,5 +22,6 @@ export const COMMANDS: RegisterCommand[] = [
   registerStatus,
   registerRender,
   registerGenerate,
+  registerDev,
   registerEmulator,
 ]

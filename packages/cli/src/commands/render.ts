@@ -1,13 +1,12 @@
 import { readFileSync } from 'node:fs'
 import { relative, resolve } from 'node:path'
-import { writeFileAtomic } from '@galley/codegen'
 import { GalleyError } from '@galley/core'
 import type { CliContext } from '../context.ts'
 import { ExitCode } from '../exit-codes.ts'
 import { toPosix } from '../paths.ts'
 import type { Project } from '../project.ts'
-import { errorMessage } from '../publish/apply-plan.ts'
-import { loadProjectFor, parsePositiveInt, targetOptions, toUserError, withTarget, type ProjectOptions } from '../publish/command-support.ts'
+import { renderErrorMessage, renderPdf } from '../engine/render-pdf.ts'
+import { loadProjectFor, parsePositiveInt, targetOptions, withTarget, type ProjectOptions } from '../publish/command-support.ts'
 import { mapPool } from '../publish/pool.ts'
 import type { RegisterCommand } from './registry.ts'
 
@@ -67,25 +66,21 @@ export const registerRender: RegisterCommand = (program, ctx) => {
         const base = { slug: job.slug, fixture: job.fixture ?? null, file }
         let renderId: string | undefined
         try {
-          const created = await target.client.renders.create(
-            job.slug,
-            { data: job.data },
-            opts.idempotencyKey ? { idempotencyKey: opts.idempotencyKey } : undefined,
-          )
-          renderId = created.id
-          const done = await target.client.renders.wait(created, { timeoutMs: opts.timeout })
-          const pdf = await target.client.renders.download(done)
-          await writeFileAtomic(job.out, pdf)
-          const result: RenderResult = { ...base, renderId, status: 'succeeded', bytes: pdf.byteLength, ms: Date.now() - started }
+          const { pdf, ms } = await renderPdf(target.client, {
+            slug: job.slug,
+            data: job.data,
+            out: job.out,
+            timeoutMs: opts.timeout,
+            ...(opts.idempotencyKey ? { idempotencyKey: opts.idempotencyKey } : {}),
+            onCreated: (id) => (renderId = id),
+          })
+          const result: RenderResult = { ...base, ...(renderId ? { renderId } : {}), status: 'succeeded', bytes: pdf.byteLength, ms }
           if (!opts.json) ctx.out(`  ${ctx.c.green('rendered')} ${label(job)} -> ${file} (${pdf.byteLength} bytes, ${result.ms} ms)`)
           return result
         } catch (error) {
-          const userError = toUserError(error, target)
-          const message = userError instanceof GalleyError ? `${userError.message}${userError.hint ? ` (${userError.hint})` : ''}` : errorMessage(error)
+          const message = renderErrorMessage(error, target)
           if (!opts.json) ctx.error(`  ${ctx.c.red('failed  ')} ${label(job)}: ${message}`)
-          const result: RenderResult = { ...base, status: 'failed', ms: Date.now() - started, error: message }
-          if (renderId) result.renderId = renderId
-          return result
+          return { ...base, ...(renderId ? { renderId } : {}), status: 'failed', ms: Date.now() - started, error: message }
         }
       }),
     )
