@@ -98,6 +98,8 @@ export const unpluginFactory: UnpluginFactory<GalleyPluginOptions | undefined, f
       const bundle = browserBundle(this as BuildThis, resolveOptions)
       if (!bundle) return null
       const message = ctx.redact(guardMessage(found, importer, bundle, (f) => ctx.shown(f)))
+      // unplugin's esbuild adapter drops errors of a resolveId that returns nothing: throw, esbuild reports it.
+      if (framework === 'esbuild') throw new Error(message)
       this.error({ message, plugin: PLUGIN_NAME, code: 'galley-server-only', id: importer })
       return null
     },
