@@ -142,3 +142,21 @@ export async function waitFor<T>(check: () => T | Promise<T>, what: string, time
 export function read(file: string): string {
   return readFileSync(file, 'utf8')
 }
+
+/** A template the watch tests add, change and delete. */
+export function workOrderTemplate(hoursType: 'number' | 'text'): string {
+  return `slug: work-order
+name: Work Order
+description: A job card for the yard.
+variables:
+  order.number: { label: Order number, dataType: text, required: true }
+  order.hours:  { label: Hours, dataType: ${hoursType} }
+`
+}
+
+/** Not YAML: a flow mapping that never closes. */
+export const BROKEN_YAML = `slug: work-order
+name: Work Order
+variables:
+  order.number: { label: Order number, dataType: text, required: true
+`
