@@ -8,7 +8,7 @@ import { BROKEN_YAML, galleyGenerate, makeProject, read, removeProject, waitFor,
 // webpack's watch mode (compiler.watch) with the plugin's own watcher: a template added, changed and deleted, and
 // a YAML error in between. The plugin regenerates the module; webpack's watch of it rebuilds the bundle.
 let dir: string
-let watching: Watching
+let watching: Watching | undefined
 const builds: { errors: string[]; hash: string | undefined }[] = []
 
 beforeAll(async () => {
