@@ -268,7 +268,7 @@ async function validate() {
   }
   if (result.ok && !result.stripped.length) parts.push('✓ The server accepts this data as it is.')
   else if (result.ok) parts.unshift('<div>✓ Accepted, but some keys would be dropped:</div>')
-  box.className = `validation ${result.ok && !result.stripped.length ? 'ok' : 'invalid'}`
+  box.className = `validation ${!result.ok ? 'invalid' : result.stripped.length ? 'warn' : 'ok'}`
   box.innerHTML = parts.join('')
 }
 

@@ -81,6 +81,10 @@ export async function startPreviewServer(options: PreviewServerOptions): Promise
         if (!pdfjs) return sendJson(res, 404, { error: 'not_found', message: 'pdf.js is not installed; the page falls back to the browser viewer.' })
         return sendFile(res, join(pdfjs, path === '/vendor/pdf.mjs' ? 'pdf.min.mjs' : 'pdf.worker.min.mjs'), 'text/javascript; charset=utf-8', 'public, max-age=3600')
       }
+      if (path === '/favicon.ico') {
+        res.writeHead(204).end()
+        return
+      }
       if (path === '/api/state') return sendJson(res, 200, state.snapshot())
       if (path === '/api/fixture') {
         // The data of one fixture as last read, for the page's editor.
