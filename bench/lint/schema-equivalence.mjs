@@ -17,7 +17,7 @@ const requireCore = createRequire(join(repo, 'packages/core/package.json'))
 const { createJiti } = requireCore('jiti')
 const jiti = createJiti(import.meta.url)
 const { isPlainValidTemplateSource } = await jiti.import(join(repo, 'packages/core/src/source/quick-check.ts'))
-const { templateSourceSchema } = await jiti.import(join(repo, 'packages/core/src/source/schema.ts'))
+const { templateSourceSchema } = (await jiti.import(join(repo, 'packages/core/src/source/schema.ts'))).sourceSchemas()
 const { parseFastYaml } = await jiti.import(join(repo, 'packages/core/src/source/fast-yaml.ts'))
 const YAML = requireCore('yaml')
 

@@ -244,7 +244,7 @@ export async function generateModule(templates: readonly TemplateInput[], option
     const parts = sorted.map((t, i) => ({ names: names.get(t.slug)!, sourcePath: t.sourcePath, chunk: chunks[i]! }))
     const module: ModuleParts = { templates: parts, clientModule: options.clientModule ?? '@galley/client' }
     const inputsHash = moduleInputsHash({
-      templates: sorted.map((t, i) => ({ ...t, manifestHash: hashes[i]! })),
+      templates: sorted,
       clientModule: module.clientModule,
       preflight,
     })

@@ -9,7 +9,8 @@ import { applyPlan, withReadRetry, type PublishEvent, type PublishResult } from 
 import { buildPlan, summarize } from '../publish/build-plan.ts'
 import { collect, loadProjectFor, parsePositiveInt, targetOptions, withTarget, type ProjectOptions } from '../publish/command-support.ts'
 import { describeChange } from '../publish/format-plan.ts'
-import { PLAN_FORMAT_VERSION, planSchema, type Plan, type PlanTemplate } from '../publish/plan-schema.ts'
+import { PLAN_FORMAT_VERSION } from '../publish/plan-format.ts'
+import type { Plan, PlanTemplate } from '../publish/plan-schema.ts'
 import { loadState, recordUpdatedAt, recordWrite, saveState } from '../publish/state.ts'
 import type { Target } from '../target.ts'
 import type { RegisterCommand } from './registry.ts'
@@ -153,6 +154,7 @@ async function loadSavedPlan(
       hint: 'Make a new plan with this version of galley: `galley plan --out plan.json`.',
     })
   }
+  const { planSchema } = await import('../publish/plan-schema.ts')
   const parsed = planSchema.safeParse(raw)
   if (!parsed.success) {
     const first = parsed.error.issues[0]

@@ -8,7 +8,7 @@ import { toPosix } from '../paths.ts'
 import { readTemplate, withReadRetry } from '../publish/apply-plan.ts'
 import { loadProjectFor, targetOptions, withTarget, type ProjectOptions } from '../publish/command-support.ts'
 import { mapPool } from '../publish/pool.ts'
-import { newSourceText, updateSourceText, type PulledTemplate } from '../publish/write-source.ts'
+import type { PulledTemplate } from '../publish/write-source.ts'
 import type { RegisterCommand } from './registry.ts'
 
 interface PullOptions extends ProjectOptions {
@@ -42,6 +42,8 @@ export const registerPull: RegisterCommand = (program, ctx) => {
           hint: `Templates there: ${[...remoteSlugs].sort().join(', ') || '(none)'}.`,
         })
       }
+      // Loaded here: it needs `yaml`'s Document API (~50 ms to import), which no other command does.
+      const { newSourceText, updateSourceText } = await import('../publish/write-source.ts')
       const wanted = listed.filter((t) => slugs.length === 0 || slugs.includes(t.slug)).sort((a, b) => (a.slug < b.slug ? -1 : 1))
       return mapPool(wanted, 8, async (summary): Promise<PullResult> => {
         const source = project.sources.find((s) => s.slug === summary.slug)

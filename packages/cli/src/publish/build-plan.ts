@@ -12,7 +12,8 @@ import {
   type TemplateSource,
 } from '@galley/core'
 import type { Target } from '../target.ts'
-import { PLAN_FORMAT_VERSION, PLAN_SCHEMA_ID, type Plan, type PlanTemplate } from './plan-schema.ts'
+import { PLAN_FORMAT_VERSION, PLAN_SCHEMA_ID } from './plan-format.ts'
+import type { Plan, PlanTemplate } from './plan-schema.ts'
 import { mapPool } from './pool.ts'
 import { readTemplate, withReadRetry } from './apply-plan.ts'
 import type { PublishState } from './state.ts'

@@ -1,17 +1,13 @@
 /**
  * @module The plan file (`galley plan --out plan.json`, `--json`): a versioned, documented format. The zod schema
  * is the source of truth; `plan.schema.json` at the package root is generated from it (a test keeps them equal).
+ * Only `publish --plan` needs the schema at run time and loads this module on demand (zod costs ~100 ms to
+ * import); the plain constants live in plan-format.ts, and the `Plan` types are erased.
  */
 import { z } from 'zod'
+import { PLAN_ACTIONS, PLAN_FORMAT_VERSION, PLAN_SCHEMA_ID } from './plan-format.ts'
 
-/** Bumped on any incompatible change of the plan format; `galley publish --plan` refuses other versions. */
-export const PLAN_FORMAT_VERSION = 1
-
-/** The `$schema` written into plan files: the `$id` of `plan.schema.json`. */
-export const PLAN_SCHEMA_ID = 'https://galley.dev/schemas/plan-v1.json'
-
-export const PLAN_ACTIONS = ['create', 'update', 'unchanged', 'remote-only'] as const
-export type PlanAction = (typeof PLAN_ACTIONS)[number]
+export { PLAN_ACTIONS, PLAN_FORMAT_VERSION, PLAN_SCHEMA_ID, type PlanAction } from './plan-format.ts'
 
 const changeValue = z.union([z.string(), z.boolean(), z.null()])
 

@@ -8,6 +8,7 @@ import { RULE_IDS } from '../lint/registry.ts'
 import type { RuleSetting } from '../lint/types.ts'
 import { locate, locateJson, textPosition } from '../source/positions.ts'
 import { parseJson } from '../source/template-source.ts'
+import { isPlainValidConfig } from './quick-check.ts'
 import { galleyConfigSchema, type GalleyConfig } from './schema.ts'
 
 /** The config with defaults filled and paths made absolute. */
@@ -56,7 +57,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<ResolvedCo
   const shown = toPosix(relative(cwd, file)) || basename(file)
   const { value, text } = await importConfig(file, shown)
   const candidate = value !== null && typeof value === 'object' && 'default' in (value as object) && Object.keys(value as object).length === 1 ? (value as { default: unknown }).default : value
-  const parsed = galleyConfigSchema.safeParse(candidate, { reportInput: true })
+  const parsed = isPlainValidConfig(candidate) ? { success: true as const, data: candidate } : galleyConfigSchema().safeParse(candidate, { reportInput: true })
   const diagnostics: Diagnostic[] = []
   if (!parsed.success) for (const issue of parsed.error.issues) diagnostics.push(...issueDiagnostics(issue, basename(file), text, file.endsWith('.json')))
   else {
@@ -132,7 +133,7 @@ async function importConfig(file: string, shown: string): Promise<{ value: unkno
 function issueDiagnostics(issue: z.core.$ZodIssue, file: string, text: string, json: boolean): Diagnostic[] {
   const path = issue.path.map(String)
   if (issue.code === 'unrecognized_keys') {
-    const known = path.length === 0 ? Object.keys(galleyConfigSchema.shape) : []
+    const known = path.length === 0 ? Object.keys(galleyConfigSchema().shape) : []
     return issue.keys.map((key) => {
       const near = closest(key, known)
       return configDiagnostic(file, text, json, [...path, key], `${[...path, key].join('.')}: unknown option, so it is ignored.`, near ? `Did you mean "${near}"?` : known.length ? `Options: ${known.join(', ')}.` : 'Remove it.')

@@ -1,4 +1,5 @@
-import { z } from 'zod'
+import { createRequire } from 'node:module'
+import type * as Zod from 'zod'
 import { RULE_SETTINGS, type RuleSetting } from '../lint/types.ts'
 
 /** One generated module: `galley generate` writes it. */
@@ -33,36 +34,49 @@ export interface GalleyConfig {
   }
 }
 
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+function buildConfigSchema(z: typeof Zod.z) {
+  const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 
-const outputTargetSchema = z.strictObject({
-  path: z.string().min(1),
-  preflight: z.boolean().optional(),
-  clientModule: z.string().min(1).optional(),
-})
+  const outputTargetSchema = z.strictObject({
+    path: z.string().min(1),
+    preflight: z.boolean().optional(),
+    clientModule: z.string().min(1).optional(),
+  })
 
-/** The config's schema: the source of truth for `GalleyConfig` and for the checks of `loadConfig`. */
-export const galleyConfigSchema = z.strictObject({
-  templates: z.string().min(1).optional(),
-  output: z.union([z.string().min(1), z.array(z.union([z.string().min(1), outputTargetSchema])).min(1)]).optional(),
-  environments: z
-    .record(
-      z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'Environment names are letters, digits, - and _'),
-      z.strictObject({
-        baseUrl: z.url({ protocol: /^https?$/, error: 'Expected an http(s) URL such as https://api.craftkit.dev' }),
-        apiKeyEnv: z
-          .string()
-          .regex(ENV_NAME, 'Expected the NAME of an environment variable, e.g. CRAFTKIT_API_KEY')
-          .refine((s) => !/^ck_/i.test(s), 'This looks like an API key: put the key in an environment variable and name that variable here'),
-      }),
-    )
-    .optional(),
-  lint: z
-    .strictObject({
-      rules: z.record(z.string(), z.enum(RULE_SETTINGS)).optional(),
-    })
-    .optional(),
-}) satisfies z.ZodType<GalleyConfig>
+  const galleyConfigSchema = z.strictObject({
+    templates: z.string().min(1).optional(),
+    output: z.union([z.string().min(1), z.array(z.union([z.string().min(1), outputTargetSchema])).min(1)]).optional(),
+    environments: z
+      .record(
+        z.string().regex(/^[a-z0-9][a-z0-9_-]*$/i, 'Environment names are letters, digits, - and _'),
+        z.strictObject({
+          baseUrl: z.url({ protocol: /^https?$/, error: 'Expected an http(s) URL such as https://api.craftkit.dev' }),
+          apiKeyEnv: z
+            .string()
+            .regex(ENV_NAME, 'Expected the NAME of an environment variable, e.g. CRAFTKIT_API_KEY')
+            .refine((s) => !/^ck_/i.test(s), 'This looks like an API key: put the key in an environment variable and name that variable here'),
+        }),
+      )
+      .optional(),
+    lint: z
+      .strictObject({
+        rules: z.record(z.string(), z.enum(RULE_SETTINGS)).optional(),
+      })
+      .optional(),
+  }) satisfies Zod.z.ZodType<GalleyConfig>
+  return galleyConfigSchema
+}
 
-export type GalleyConfigInput = z.input<typeof galleyConfigSchema>
-export type GalleyConfigOutput = z.output<typeof galleyConfigSchema>
+const require = createRequire(import.meta.url)
+let built: ReturnType<typeof buildConfigSchema> | undefined
+
+/**
+ * The config's schema: the source of truth for `GalleyConfig` and for the checks of `loadConfig`. Built on first
+ * use, so that a project without a config file never imports zod (~100 ms).
+ */
+export function galleyConfigSchema(): ReturnType<typeof buildConfigSchema> {
+  return (built ??= buildConfigSchema((require('zod') as typeof Zod).z))
+}
+
+export type GalleyConfigInput = Zod.z.input<ReturnType<typeof buildConfigSchema>>
+export type GalleyConfigOutput = Zod.z.output<ReturnType<typeof buildConfigSchema>>

@@ -2,12 +2,12 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { isAbsolute, join, relative, resolve, sep } from 'node:path'
 import type { z } from 'zod'
 import type { Diagnostic } from '../diagnostics/diagnostic.ts'
-import type { LoopDefinition, Manifest, PageConfig, TEMPLATE_TYPES, TemplateBody, VariableDefinition } from '../manifest/types.ts'
+import { DATA_TYPES, type LoopDefinition, type Manifest, type PageConfig, type TEMPLATE_TYPES, type TemplateBody, type VariableDefinition } from '../manifest/types.ts'
 import { closest } from '../lint/helpers.ts'
 import { parseYaml, type ParsedYaml } from './parse-yaml.ts'
 import { locate, textPosition, type SourceLocations } from './positions.ts'
 import { isPlainValidTemplateSource } from './quick-check.ts'
-import { templateSourceSchema, variableSourceSchema } from './schema.ts'
+import { sourceSchemas } from './schema.ts'
 
 /** The typed model of one template.yaml. Order of the file = order of the manifest. */
 export interface SourceTemplate {
@@ -228,11 +228,11 @@ function buildTemplate(value: unknown, keysAt: ParsedYaml['keysAt'], source: Tem
   // issues. `isPlainValidTemplateSource` is true only when the schema would find none.
   const issues: z.core.$ZodIssue[] = []
   if (!isPlainValidTemplateSource(raw)) {
-    issues.push(...(templateSourceSchema.safeParse(raw, { reportInput: true }).error?.issues ?? []))
+    issues.push(...(sourceSchemas().templateSourceSchema.safeParse(raw, { reportInput: true }).error?.issues ?? []))
     // zod skips a record entry keyed `__proto__`; check such fields on their own so nothing escapes the schema.
     for (const [path, fields] of fieldMaps(raw)) {
       if (fields && Object.hasOwn(fields, '__proto__')) {
-        for (const issue of variableSourceSchema.safeParse(fields.__proto__, { reportInput: true }).error?.issues ?? []) {
+        for (const issue of sourceSchemas().variableSourceSchema.safeParse(fields.__proto__, { reportInput: true }).error?.issues ?? []) {
           issues.push({ ...issue, path: [...path, '__proto__', ...issue.path] })
         }
       }
@@ -287,7 +287,7 @@ function asObject(v: unknown): Record<string, unknown> | undefined {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined
 }
 
-const TOP_LEVEL_KEYS = Object.keys(templateSourceSchema.shape).filter((k) => k !== '$schema')
+const topLevelKeys = () => Object.keys(sourceSchemas().templateSourceSchema.shape).filter((k) => k !== '$schema')
 
 function issueDiagnostics(issue: z.core.$ZodIssue, source: TemplateSource): Diagnostic[] {
   const path = issue.path.map(String)
@@ -308,10 +308,10 @@ function issueDiagnostics(issue: z.core.$ZodIssue, source: TemplateSource): Diag
   let hint: string
   if (issue.code === 'invalid_type' && issue.input === undefined) {
     message = `${where} is missing: ${publish}.`
-    hint = `Add \`${last}:\`${last === 'dataType' ? ` (one of ${variableSourceSchema.shape.dataType.options.join(', ')})` : ''}.`
+    hint = `Add \`${last}:\`${last === 'dataType' ? ` (one of ${DATA_TYPES.join(', ')})` : ''}.`
   } else if (issue.code === 'invalid_value' && last === 'dataType') {
     message = `Unknown dataType ${JSON.stringify(issue.input)} at ${where}: ${publish}.`
-    hint = `Use one of: ${variableSourceSchema.shape.dataType.options.join(', ')}.`
+    hint = `Use one of: ${DATA_TYPES.join(', ')}.`
   } else if (issue.code === 'invalid_union' && last === 'layout') {
     message = `layout must be a file path (./layout.json) or an inline object: ${publish}.`
     hint = 'Write `layout: ./layout.json` with the JSON in this folder, or an inline mapping with `sections` or `pages`.'
@@ -335,7 +335,7 @@ function issueDiagnostics(issue: z.core.$ZodIssue, source: TemplateSource): Diag
 }
 
 function allowedKeys(path: string[]): string {
-  if (path.length === 0) return TOP_LEVEL_KEYS.join(', ')
+  if (path.length === 0) return topLevelKeys().join(', ')
   if (path[0] === 'pageConfig') return 'format, orientation, margin, printBackground'
   if (path[0] === 'loops' && path.length === 2) return 'label, itemFields, previewData'
   return 'label, dataType, required'
