@@ -1,0 +1,76 @@
+// bench/dev, part 2: a vite (SSR) build of a small server app that renders with renderCharterHandover, with
+// @galley/unplugin, beside the same build with no plugin and the generated file already present, each a whole
+// `vite build` process, interleaved. Twice: with the templates unchanged since the module was written (the
+// plugin's fast path: header hashes, no generator loaded), and after one template changed before each build
+// (the plugin regenerates; the baseline is given the regenerated file, as a user running `galley generate` first
+// would have it). Target (issue 8): plugin overhead under 10% with the templates unchanged.
+import { execFileSync } from 'node:child_process'
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { median } from '../stats.mjs'
+import { fmt, repo, time } from './util.mjs'
+
+const SERVER = `import { renderCharterHandover, type CharterHandoverData } from '../craftkit.gen.ts'
+
+/** Renders a handover sign-off; the idempotency key follows the booking and the handover kind. */
+export async function signOff(data: CharterHandoverData): Promise<string> {
+  const queued = await renderCharterHandover(data, { idempotencyKey: \`handover-\${data.booking.code}-\${data.handover.kind}\` })
+  const done = await queued.wait()
+  return done.id
+}
+`
+
+export async function benchVite({ runs = 5 } = {}) {
+  const dir = join(repo, 'bench/.corpus/dev-vite')
+  rmSync(dir, { recursive: true, force: true })
+  mkdirSync(join(dir, 'src'), { recursive: true })
+  cpSync(join(repo, 'templates'), join(dir, 'templates'), { recursive: true })
+  writeFileSync(join(dir, 'src/server.ts'), SERVER)
+  const plugin = pathToFileURL(join(repo, 'packages/unplugin/dist/vite.mjs')).href
+  const common = `build: { ssr: 'src/server.ts', outDir: process.env.OUT_DIR, emptyOutDir: true, rollupOptions: { external: ['@galley/client'] } }, logLevel: 'silent'`
+  writeFileSync(join(dir, 'vite.plugin.config.mjs'), `import galley from ${JSON.stringify(plugin)}\nexport default { plugins: [galley()], ${common} }\n`)
+  writeFileSync(join(dir, 'vite.plain.config.mjs'), `export default { ${common} }\n`)
+  const vite = join(createRequire(join(repo, 'packages/unplugin/package.json')).resolve('vite/package.json'), '../bin/vite.js')
+  const env = { ...process.env, NO_COLOR: '1' }
+  const build = (config, out) => time(() => execFileSync(process.execPath, [vite, 'build', '--config', config], { cwd: dir, env: { ...env, OUT_DIR: out }, stdio: 'pipe' }))
+  execFileSync(process.execPath, [join(repo, 'packages/cli/bin/galley.mjs'), 'generate', '--cwd', dir], { env })
+
+  const plain = []
+  const withPlugin = []
+  for (let r = 0; r < runs + 1; r++) {
+    // The first round warms the file system cache and is dropped.
+    const p = build('vite.plain.config.mjs', 'dist-plain')
+    const g = build('vite.plugin.config.mjs', 'dist-plugin')
+    if (r > 0) (plain.push(p), withPlugin.push(g))
+  }
+  const yaml = join(dir, 'templates/invoice/template.yaml')
+  const original = readFileSync(yaml, 'utf8')
+  const plainChanged = []
+  const pluginChanged = []
+  for (let r = 0; r < runs; r++) {
+    writeFileSync(yaml, original.replace(/^name: .*$/m, `name: Invoice ${r}`))
+    pluginChanged.push(build('vite.plugin.config.mjs', 'dist-plugin'))
+    if (!readFileSync(join(dir, 'craftkit.gen.ts'), 'utf8').includes(`"Invoice ${r}"`)) throw new Error('the plugin did not regenerate the module')
+    plainChanged.push(build('vite.plain.config.mjs', 'dist-plain'))
+  }
+  const bp = median(plain)
+  const gp = median(withPlugin)
+  const bc = median(plainChanged)
+  const gc = median(pluginChanged)
+  return {
+    title: `vite build (SSR) of a small server app, 4 templates (whole processes, ${runs} runs, median)`,
+    rows: [
+      ['baseline: no plugin, generated file present', fmt(bp), '1.000'],
+      ['with @galley/unplugin, templates unchanged (fast path)', fmt(gp), (gp / bp).toFixed(3)],
+      ['baseline: no plugin, after one template changed (file regenerated beforehand)', fmt(bc), (bc / bp).toFixed(3)],
+      ['with @galley/unplugin, after one template changed (plugin regenerates)', fmt(gc), (gc / bp).toFixed(3)],
+    ],
+    verdicts: [
+      `plugin overhead, templates unchanged: ${(((gp - bp) / bp) * 100).toFixed(1)}% (target < 10%): ${gp / bp < 1.1 ? 'met' : 'NOT met'}`,
+      `plugin overhead, one template changed: ${(((gc - bc) / bc) * 100).toFixed(1)}%`,
+    ],
+    raw: `plain ${plain.map(Math.round).join(', ')}; plugin ${withPlugin.map(Math.round).join(', ')}; plain after change ${plainChanged.map(Math.round).join(', ')}; plugin after change ${pluginChanged.map(Math.round).join(', ')}`,
+  }
+}
