@@ -124,7 +124,7 @@ export async function downloadText(downloadUrl: string): Promise<string> {
 }
 
 /** Polls `check` until it returns a truthy value (bounded; never asserts how long it took). */
-export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 60_000): Promise<NonNullable<T>> {
+export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = Number(process.env.WAIT_MS ?? 60_000)): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs
   let last: unknown
   for (;;) {

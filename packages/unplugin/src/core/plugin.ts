@@ -1,4 +1,5 @@
-import { resolve } from 'node:path'
+import { readFile } from 'node:fs/promises'
+import { dirname, resolve } from 'node:path'
 import type { UnpluginBuildContext, UnpluginContext, UnpluginFactory, UnpluginOptions } from 'unplugin'
 import type { Compiler as WebpackCompiler } from 'webpack'
 import { resolveOptions, type GalleyPluginOptions } from '../options.ts'
@@ -82,10 +83,16 @@ export const unpluginFactory: UnpluginFactory<GalleyPluginOptions | undefined, f
       if (framework === 'esbuild') return // esbuild.setup's onStart does it, with errors esbuild can show
       if (framework === 'vite' && viteCommand === 'serve') return // configureServer does it, and never throws
       if (framework === 'rollup' || framework === 'vite') {
-        if (context.meta?.watchMode) {
+        if (context.meta?.watchMode && !ctx.watching) {
+          const onError = (text: string) => context.warn?.(text)
+          if (options.dev.emulator) {
+            await ctx.startEmulator()
+            const first = await ctx.generate()
+            if (first.ok) await ctx.publish(first.sources, undefined, onError)
+          }
           await ctx.startWatching((result) => {
-            if (result.failure) context.warn?.(result.failure)
-          }, (text) => context.warn?.(text))
+            if (result.failure) onError(result.failure)
+          }, onError)
         }
       }
       await buildStart.call(context)
@@ -108,6 +115,10 @@ export const unpluginFactory: UnpluginFactory<GalleyPluginOptions | undefined, f
       configResolved(config) {
         ctx.setRoot(config.root)
         viteCommand = config.command
+      },
+      // `vite build --watch`: the plugin's watcher started at build start stops with Rollup's.
+      async closeWatcher() {
+        await ctx.close()
       },
       ...viteDevHooks(ctx),
     },
@@ -143,6 +154,20 @@ export const unpluginFactory: UnpluginFactory<GalleyPluginOptions | undefined, f
           return {
             errors: result.failure ? [toMessage(result.failure)] : [],
             warnings: result.warnings ? [toMessage(result.warnings)] : [],
+          }
+        })
+        // esbuild has no addWatchFile outside onResolve/onLoad: load the generated module here (as esbuild would,
+        // with the ts loader) so that it carries the template files and folder as watch inputs, and
+        // `context.watch()` rebuilds on a template edit (onStart then regenerates).
+        build.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, async (args) => {
+          if (!ctx.outputFiles.includes(args.path)) return undefined
+          const session = await ctx.getSession()
+          const sources = (await session.loadProject()).sources
+          return {
+            contents: await readFile(args.path, 'utf8'),
+            loader: args.path.endsWith('x') ? 'tsx' : args.path.endsWith('ts') ? 'ts' : 'js',
+            watchFiles: sources.map((source) => resolve(session.root, source.file)),
+            watchDirs: [session.templatesDir, ...sources.map((source) => dirname(resolve(session.root, source.file)))],
           }
         })
         build.onDispose(() => void ctx.close())
