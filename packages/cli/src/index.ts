@@ -8,6 +8,9 @@ import { createContext, type CliIo } from './context.ts'
 import { ExitCode, toExitCode } from './exit-codes.ts'
 
 export { ExitCode } from './exit-codes.ts'
+/** For `galley.config.ts`: `import { defineConfig } from '@galley/cli'` (the cli depends on @galley/core). */
+export { defineConfig } from '@galley/core'
+export type { GalleyConfig } from '@galley/core'
 
 /** Runs the CLI with `argv` (without `node` and the script) and resolves to the process exit code. */
 export async function main(argv: string[], io: Partial<CliIo> = {}): Promise<number> {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
@@ -33,21 +33,33 @@ describe('galley emulator', () => {
     expect(run.stderr()).not.toContain(key)
   }, 60_000)
 
-  it('prints a generated key on the first start only, and reuses it', async () => {
+  it('prints the lines to export, with a generated key on the first start only, and reuses it', async () => {
     const first = await startCli(['--data', 'generated', '--quiet'])
-    const key = /project key: (ck_test_\S+)/.exec(first.stdout())?.[1]
+    expect(first.stdout()).toContain(`export CRAFTKIT_BASE_URL=${first.url}\n`)
+    const key = /^ {2}export CRAFTKIT_API_KEY=(ck_test_\S+)$/m.exec(first.stdout())?.[1]
     expect(key).toBeDefined()
     expect(readFileSync(join(cwd, 'generated', 'api-key'), 'utf8').trim()).toBe(key)
     first.child.kill('SIGINT')
     expect(await first.exit).toBe(0)
 
-    const second = await startCli(['--data', 'generated', '--quiet'])
+    // Node 20 takes `--env-file FILE` for its own flag when FILE does not exist yet: hence --dotenv (and on
+    // Node 22 --env-file alike). With the file present, --env-file reaches galley on Node 20 too.
+    const second = await startCli(['--data', 'generated', '--quiet', '--dotenv', 'app/.env.local'])
     expect(second.stdout()).not.toContain(key!)
-    expect(second.stdout()).toContain('generated/api-key')
-    const res = await fetch(`${second.url}/v1/templates`, { headers: { authorization: `Bearer ${key}` } })
-    expect(res.status).toBe(200)
+    expect(second.stdout()).toContain('export CRAFTKIT_API_KEY="$(cat generated/api-key)"')
+    // --env-file: the two lines, with the key, in a file only its owner can read.
+    expect(readFileSync(join(cwd, 'app/.env.local'), 'utf8')).toBe(`CRAFTKIT_BASE_URL=${second.url}\nCRAFTKIT_API_KEY=${key}\n`)
+    expect(statSync(join(cwd, 'app/.env.local')).mode & 0o777).toBe(0o600)
     second.child.kill('SIGTERM')
     expect(await second.exit).toBe(0)
+
+    const third = await startCli(['--data', 'generated', '--quiet', '--env-file', 'app/.env.local'])
+    expect(readFileSync(join(cwd, 'app/.env.local'), 'utf8')).toBe(`CRAFTKIT_BASE_URL=${third.url}\nCRAFTKIT_API_KEY=${key}\n`)
+    expect(third.stdout()).not.toContain(key!)
+    const res = await fetch(`${third.url}/v1/templates`, { headers: { authorization: `Bearer ${key}` } })
+    expect(res.status).toBe(200)
+    third.child.kill('SIGTERM')
+    expect(await third.exit).toBe(0)
   }, 60_000)
 
   it('rejects bad flags with a message and exit code 1, no stack trace', async () => {

@@ -1,4 +1,4 @@
-import { relative, resolve } from 'node:path'
+import { dirname, relative, resolve } from 'node:path'
 import { GalleyError } from '@galley/core'
 import type { EmulatorOptions } from '@galley/emulator'
 import type { CliContext } from '../context.ts'
@@ -18,6 +18,8 @@ interface EmulatorFlags {
   renderConcurrency?: string
   quiet?: boolean
   cwd?: string
+  envFile?: string
+  dotenv?: string
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value]
@@ -37,7 +39,11 @@ export const registerEmulator: RegisterCommand = (program, ctx) => {
     .option('--seed <n>', 'seed of the fault schedule', '1')
     .option('--render-concurrency <n>', 'renders in flight at once', '4')
     .option('--quiet', 'no request log')
-    .option('--cwd <dir>', 'resolve --data from this folder')
+    .option('--env-file <file>', 'write CRAFTKIT_BASE_URL and CRAFTKIT_API_KEY to this dotenv file (mode 0600) for an app to load')
+    // Node 20 reads `--env-file FILE` anywhere on its command line as its own flag and exits when FILE does not
+    // exist yet (fixed in Node 22), so the same option has a second name that Node leaves alone.
+    .option('--dotenv <file>', 'the same as --env-file (use it on Node 20 when the file does not exist yet)')
+    .option('--cwd <dir>', 'resolve --data and --env-file from this folder')
     .action(async (flags: EmulatorFlags) => {
       ctx.exitCode = await runEmulator(flags, ctx)
     })
@@ -74,15 +80,22 @@ async function runEmulator(flags: EmulatorFlags, ctx: CliContext): Promise<numbe
   const keyFile = `${shownData}/api-key`
   ctx.out(`Craftkit emulator listening on ${emulator.url}`)
   ctx.out(`  data: ${dataDir}`)
-  if (flags.apiKey.length > 0) {
-    ctx.out(`  projects: ${flags.apiKey.length} (one per --api-key)`)
-  } else if (emulator.apiKeyCreated) {
-    ctx.out(`  project key: ${emulator.apiKey}`)
-    ctx.out(`  (shown once; kept in ${keyFile}. Pass --api-key ck_test_… to seed another project.)`)
-  } else {
-    ctx.out(`  project key: the one in ${keyFile} (delete that file to mint a new project and key)`)
-  }
+  if (flags.apiKey.length > 0) ctx.out(`  projects: ${flags.apiKey.length} (one per --api-key)`)
   if (options.faults) ctx.out(`  faults: ${options.faults} (seed ${options.seed})`)
+  // How to point an app at it. The key itself is printed only on the first start (it was just minted and is
+  // nowhere else yet); later starts print a command that reads the key file, so the key stays out of logs.
+  const key = flags.apiKey.length > 0 ? flags.apiKey[0]! : emulator.apiKey
+  const keyLine = flags.apiKey.length > 0 ? '<one of your --api-key keys>' : emulator.apiKeyCreated ? key : `"$(cat ${shellQuote(keyFile)})"`
+  ctx.out('Point an app at it:')
+  ctx.out(`  export CRAFTKIT_BASE_URL=${emulator.url}`)
+  ctx.out(`  export CRAFTKIT_API_KEY=${keyLine}`)
+  if (emulator.apiKeyCreated && flags.apiKey.length === 0) ctx.out(`  (the key is shown this once; it is kept in ${keyFile})`)
+  const envFileFlag = flags.envFile ?? flags.dotenv
+  if (envFileFlag) {
+    const envFile = resolve(cwd, envFileFlag)
+    if (key) await writeFileAtomicMode(envFile, `CRAFTKIT_BASE_URL=${emulator.url}\nCRAFTKIT_API_KEY=${key}\n`, 0o600)
+    ctx.out(`  wrote ${relative(cwd, envFile) || envFile} (mode 0600)`)
+  }
   ctx.out(`  try: curl ${emulator.url}/health`)
   ctx.out('Press Ctrl+C to stop.')
 
@@ -99,6 +112,31 @@ async function runEmulator(flags: EmulatorFlags, ctx: CliContext): Promise<numbe
   await emulator.close()
   ctx.error('emulator stopped')
   return ExitCode.Ok
+}
+
+/** A dotenv file with the key: written through a temporary file created with `mode`, then renamed. */
+async function writeFileAtomicMode(file: string, text: string, mode: number): Promise<void> {
+  const { mkdir, open, rename, rm, chmod } = await import('node:fs/promises')
+  await mkdir(dirname(file), { recursive: true })
+  const temp = `${file}.${process.pid}.tmp`
+  try {
+    const handle = await open(temp, 'wx', mode)
+    try {
+      await handle.writeFile(text)
+    } finally {
+      await handle.close()
+    }
+    // The umask may have narrowed the mode; make it exactly `mode`.
+    await chmod(temp, mode)
+    await rename(temp, file)
+  } catch (error) {
+    await rm(temp, { force: true })
+    throw error
+  }
+}
+
+function shellQuote(path: string): string {
+  return /^[\w./-]+$/.test(path) ? path : `'${path.replaceAll("'", "'\\''")}'`
 }
 
 function parseInteger(value: string, flag: string, min: number, max: number): number {

@@ -3,6 +3,7 @@ import type { CliContext } from '../context.ts'
 import { registerDev } from './dev.ts'
 import { registerEmulator } from './emulator.ts'
 import { registerGenerate } from './generate.ts'
+import { registerInit } from './init.ts'
 import { registerLint } from './lint.ts'
 import { registerPlan } from './plan.ts'
 import { registerPublish } from './publish.ts'
@@ -15,6 +16,7 @@ export type RegisterCommand = (program: Command, ctx: CliContext) => void
 
 /** Every command, in the order `galley --help` lists them. One import and one entry per command file. */
 export const COMMANDS: RegisterCommand[] = [
+  registerInit,
   registerLint,
   registerPlan,
   registerPublish,
