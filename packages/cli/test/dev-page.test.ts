@@ -34,12 +34,17 @@ afterAll(async () => {
 const card = (name: string) => page.locator(`.fixture[data-fixture="${name}"]`)
 /** The text pdf.js drew into a PDF box (the page keeps it on the box as data-text). */
 const shownText = (selector: string) => page.locator(selector).getAttribute('data-text')
-const sameDocument = () => page.evaluate(() => (window as unknown as { __marker?: string }).__marker)
+interface CanvasLike {
+  width: number
+  height: number
+  getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } }
+}
+const sameDocument = () => page.evaluate(() => (globalThis as unknown as { __marker?: string }).__marker)
 
 describe('the galley dev preview page', { timeout: 120_000 }, () => {
   it('lists the templates with their lint state and fixtures, and shows the rendered PDFs', async () => {
     await page.goto(`${dev!.url}#invoice`)
-    await expect.poll(() => page.locator('#templates li').evaluateAll((items) => items.map((li) => (li as HTMLElement).dataset.slug))).toEqual([
+    await expect.poll(() => page.locator('#templates li').evaluateAll((items) => items.map((li) => li.getAttribute('data-slug')))).toEqual([
       'charter-handover',
       'delivery-note',
       'inspection-report',
@@ -49,15 +54,17 @@ describe('the galley dev preview page', { timeout: 120_000 }, () => {
     expect(await page.locator('#templates li[data-slug="invoice"] .fx span').allTextContents()).toEqual(['minimal', 'standard'])
     await expect.poll(() => shownText('.fixture[data-fixture="minimal"] .pdf'), { timeout: 30_000 }).toContain('Ana Souza')
     // The canvas holds a drawn page, not a blank one.
-    const inked = await card('minimal').locator('canvas').first().evaluate((canvas: HTMLCanvasElement) => {
-      const pixels = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data
+    const inked = await card('minimal').locator('canvas').first().evaluate((element) => {
+      // (This file is type-checked without the DOM library.)
+      const canvas = element as unknown as CanvasLike
+      const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data
       let dark = 0
       for (let i = 0; i < pixels.length; i += 4) if (pixels[i]! < 128) dark++
       return dark
     })
     expect(inked).toBeGreaterThan(1000)
     expect(await card('minimal').getAttribute('data-status')).toBe('succeeded')
-    await page.evaluate(() => ((window as unknown as { __marker?: string }).__marker = 'same-document'))
+    await page.evaluate(() => ((globalThis as unknown as { __marker?: string }).__marker = 'same-document'))
   })
 
   it('updates by itself, without a reload, when a fixture is saved on disk', async () => {
@@ -137,7 +144,7 @@ describe('the galley dev preview page', { timeout: 120_000 }, () => {
     await expect.poll(() => shownText('.fixture[data-fixture="standard"] .pdf'), { timeout: 30_000 }).toContain('Edited Person')
 
     mkdirSync(OUTPUT, { recursive: true })
-    await page.locator('#editor-json').evaluate((t: HTMLTextAreaElement) => (t.scrollTop = 0))
+    await page.locator('#editor-json').evaluate((t) => ((t as unknown as { scrollTop: number }).scrollTop = 0))
     await page.screenshot({ path: join(OUTPUT, 'preview.png'), fullPage: false })
     expect(await sameDocument()).toBe('same-document')
     expect(pageErrors).toEqual([])
@@ -149,7 +156,7 @@ describe('the galley dev preview page', { timeout: 120_000 }, () => {
     for (const name of ['../escape', 'a/b', '..', '.hidden', '']) {
       const res = await post({ slug: 'invoice', name, data: {} })
       expect(res.status, name).toBe(400)
-      expect((await res.json()).error).toBe('invalid_fixture_name')
+      expect(((await res.json()) as { error: string }).error).toBe('invalid_fixture_name')
     }
     expect(existsSync(file('templates/invoice/escape.json'))).toBe(false)
     expect((await post({ slug: 'invoice', name: 'x', data: {} }, { 'content-type': 'text/plain' })).status).toBe(415)

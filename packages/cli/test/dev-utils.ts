@@ -96,7 +96,7 @@ async function poll<T>(what: string, timeoutMs: number, check: () => T | undefin
   }
 }
 
-/** Stops the process by its pid and waits for it to exit; true when it was still running. */
+/** Cleanup: stops the process by its pid (if it still runs) and waits for it to exit. */
 export async function stopDev(dev: DevProcess | undefined, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
   if (!dev || dev.child.exitCode !== null || dev.child.signalCode !== null) return
   process.kill(dev.pid, signal)

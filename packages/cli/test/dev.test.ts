@@ -1,4 +1,6 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { alive, fixtureOf, pdfText, startDev, stopDev, type DevProcess } from './dev-utils.ts'
@@ -9,14 +11,19 @@ import { tempProject } from './publish-utils.ts'
 const project = tempProject()
 const file = (path: string) => join(project.root, path)
 let dev: DevProcess | undefined
+// A port that is busy when galley dev starts: it must take the next free one.
+const busy = createServer()
+let busyPort = 0
 
 beforeAll(async () => {
+  busyPort = await new Promise<number>((resolve) => busy.listen(0, '127.0.0.1', () => resolve((busy.address() as AddressInfo).port)))
   // Variables that would point another command at a (production) target: galley dev must ignore them.
-  dev = await startDev(project.root, [], { CRAFTKIT_BASE_URL: 'http://127.0.0.1:9', CRAFTKIT_API_KEY: 'ck_live_do_not_use_this_key_000000' })
+  dev = await startDev(project.root, ['--port', String(busyPort)], { CRAFTKIT_BASE_URL: 'http://127.0.0.1:9', CRAFTKIT_API_KEY: 'ck_live_do_not_use_this_key_000000' })
 }, 120_000)
 
 afterAll(async () => {
   await stopDev(dev, 'SIGKILL')
+  busy.close()
   project.cleanup()
 })
 
@@ -29,6 +36,8 @@ describe('galley dev', { timeout: 120_000 }, () => {
     expect(out).toMatch(/^✓ render invoice\/minimal \d+ ms$/m)
     expect(out.indexOf('Preview:')).toBeGreaterThan(out.lastIndexOf('✓ render'))
     expect(dev!.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/)
+    expect(Number(new URL(dev!.url).port)).toBeGreaterThan(busyPort)
+    expect(Number(new URL(dev!.url).port)).toBeLessThan(busyPort + 20)
     expect(dev!.stderr()).toContain('CRAFTKIT_BASE_URL and CRAFTKIT_API_KEY are ignored')
     expect(readFileSync(file('.galley/emulator/api-key'), 'utf8')).toMatch(/^ck_test_/)
 
