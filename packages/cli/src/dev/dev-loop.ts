@@ -218,9 +218,12 @@ export class DevLoop {
 
     // Publish the touched templates without errors; the others keep their last published version.
     const hasErrors = (slug: string) => (owned.get(slug) ?? []).some((d) => d.severity === 'error')
-    const publishable = [...templateTouched].filter((slug) => !hasErrors(slug) && bySlug.get(slug)!.template !== undefined)
+    // A pdf-overlay source (written by `galley pull`) cannot be created through the API, so it is never published.
+    const overlay = (slug: string) => bySlug.get(slug)!.template?.templateType === 'pdf-overlay'
+    const publishable = [...templateTouched].filter((slug) => !hasErrors(slug) && bySlug.get(slug)!.template !== undefined && !overlay(slug))
     for (const slug of templateTouched) {
-      if (!publishable.includes(slug)) this.markBlocked(slug, 'skipped', 'the template has errors: fix them and save')
+      if (publishable.includes(slug)) continue
+      this.markBlocked(slug, 'skipped', overlay(slug) ? 'pdf-overlay templates cannot be published through the API' : 'the template has errors: fix them and save')
     }
     const publishedOk = new Set<string>()
     if (publishable.length > 0) {
