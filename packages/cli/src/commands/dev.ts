@@ -79,7 +79,6 @@ async function runDev(flags: DevFlags, ctx: CliContext): Promise<number> {
     const loop = new DevLoop({ session, target, state, onEvent })
     server = await startPreviewServer({ loop, port: flags.port, host: flags.host === true ? '0.0.0.0' : typeof flags.host === 'string' ? flags.host : '127.0.0.1' })
     watcher = watchTemplates(session.templatesDir, (batch, signal) => loop.onBatch(batch, signal), {
-      debounceMs: 60,
       onError: (error) => {
         const message = loop.describeError(error)
         if (json) line({ type: 'error', message })

@@ -4,7 +4,7 @@ import { GalleyError, type Diagnostic, type TemplateSource } from '@galley/core'
 import { fetchRemoteSnapshot, serializeSnapshot, snapshotTemplates, writeGenerated, type FetchSnapshotResult, type TemplateInput } from '@galley/codegen'
 import type { CliContext } from '../context.ts'
 import { DEFAULT_SNAPSHOT, GenerateSession, type SessionRun } from '../engine/session.ts'
-import { watchTemplates } from '../engine/watch.ts'
+import { changedTemplates, watchTemplates } from '../engine/watch.ts'
 import { writeOutputs, type OutputReport } from '../engine/write-outputs.ts'
 import { ExitCode } from '../exit-codes.ts'
 import { toPosix as posix } from '../paths.ts'
@@ -141,7 +141,8 @@ async function watchAndGenerate(session: GenerateSession, ctx: CliContext, json:
   const watcher = watchTemplates(
     session.templatesDir,
     async (batch, signal) => {
-      const run = await session.run({ lint: false, signal })
+      const changed = changedTemplates(batch)
+      const run = await session.run({ lint: false, signal, ...(changed ? { changed } : {}) })
       report(run, batch.slugs.length > 0 ? batch.slugs.join(', ') : 'change')
     },
     { onError: (error) => ctx.error(`${c.red('error')} ${error instanceof GalleyError ? error.format() : (error as Error).message}`) },

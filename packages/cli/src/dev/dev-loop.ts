@@ -10,7 +10,7 @@ import type { Diagnostic, Manifest, TemplateSource } from '@galley/core'
 import { publishChanged } from '../engine/publish-local.ts'
 import { renderErrorMessage, renderPdf } from '../engine/render-pdf.ts'
 import type { GenerateSession, SessionRun } from '../engine/session.ts'
-import type { ChangeBatch } from '../engine/watch.ts'
+import { changedTemplates, type ChangeBatch } from '../engine/watch.ts'
 import { toPosix } from '../paths.ts'
 import type { Project } from '../project.ts'
 import { mapPool } from '../publish/pool.ts'
@@ -138,7 +138,8 @@ export class DevLoop {
     const state = this.state
     const root = this.session.root
     const full = batch === undefined
-    const run: SessionRun = await this.session.run(signal ? { signal } : {})
+    const changed = batch ? changedTemplates(batch) : undefined
+    const run: SessionRun = await this.session.run({ ...(signal ? { signal } : {}), ...(changed ? { changed } : {}) })
     this.project = run.project
     const sources = run.project.sources
     const bySlug = new Map(sources.map((s) => [s.slug, s]))

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { isAbsolute, relative, resolve } from 'node:path'
-import { GalleyError, lintSources, loadConfig, loadTemplateSources, type Diagnostic, type ResolvedConfig, type TemplateSource } from '@galley/core'
+import { GalleyError, lintSources, listTemplateFolders, loadConfig, loadTemplateSources, type Diagnostic, type ResolvedConfig, type TemplateSource } from '@galley/core'
 import { createGeneratorCache, parseSnapshot, snapshotTemplates, type GeneratorCache, type TemplateInput } from '@galley/codegen'
 import { toPosix } from '../paths.ts'
 import type { Project } from '../project.ts'
@@ -42,6 +42,11 @@ export interface RunOptions {
   lint?: boolean
   /** A newer change supersedes this run: stop before writing. */
   signal?: AbortSignal
+  /**
+   * The template folders (slugs) that changed since the last run, as a watcher reports them: only those are read
+   * again, and the rest keep the sources of the last run. Absent: every source is read.
+   */
+  changed?: readonly string[]
 }
 
 /** One pass from the sources to the generated files. */
@@ -100,11 +105,30 @@ export class GenerateSession {
     return new GenerateSession({ ...options, cwd }, config)
   }
 
-  /** Reads the sources as they are now. */
-  async loadProject(): Promise<Project> {
-    const sources = await loadTemplateSources({ root: this.root, templatesDir: this.templatesDir })
+  /**
+   * Reads the sources as they are now. With `changed`, only those template folders (and folders that appeared)
+   * are read again; the others keep the source objects of the last read, which nothing mutates.
+   */
+  async loadProject(changed?: readonly string[]): Promise<Project> {
+    let sources: TemplateSource[]
+    if (changed && this.#sources) {
+      const names = listTemplateFolders(this.templatesDir)
+      const known = new Map(this.#sources.map((s) => [s.slug, s]))
+      const reread = names.filter((name) => changed.includes(name) || !known.has(name))
+      const fresh = new Map((reread.length > 0 ? await loadTemplateSources({ root: this.root, templatesDir: this.templatesDir, only: reread }) : []).map((s) => [s.slug, s]))
+      sources = []
+      for (const name of names) {
+        const source = reread.includes(name) ? fresh.get(name) : known.get(name)
+        if (source) sources.push(source)
+      }
+    } else {
+      sources = await loadTemplateSources({ root: this.root, templatesDir: this.templatesDir })
+    }
+    this.#sources = sources
     return { root: this.root, config: { ...this.config, templates: this.templatesDir }, sources }
   }
+
+  #sources: TemplateSource[] | undefined
 
   /** Lints `sources` with the config's rule settings. */
   lint(sources: TemplateSource[]): Diagnostic[] {
@@ -114,7 +138,7 @@ export class GenerateSession {
   /** One pass: load, lint, generate and write (or compare, with `check`). Never throws for bad sources. */
   async run(options: RunOptions = {}): Promise<SessionRun> {
     const t0 = performance.now()
-    const project = await this.loadProject()
+    const project = await this.loadProject(options.changed)
     const t1 = performance.now()
     const diagnostics = options.lint === false ? project.sources.flatMap((s) => s.diagnostics) : this.lint(project.sources)
     const errors = diagnostics.filter((d) => d.severity === 'error')

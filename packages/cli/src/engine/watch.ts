@@ -19,8 +19,16 @@ export interface ChangeBatch {
   slugs: string[]
 }
 
+/**
+ * What `GenerateSession.run({ changed })` should read again for a batch: its template folders, or undefined (read
+ * everything) when a change lies outside any template folder.
+ */
+export function changedTemplates(batch: ChangeBatch): string[] | undefined {
+  return batch.changes.some((c) => c.slug === null) ? undefined : batch.slugs
+}
+
 export interface WatchTemplatesOptions {
-  /** Quiet time after the last event before a run starts (an editor's save is several events). @default 40 */
+  /** Quiet time after the last event before a run starts (an editor's save is a few events within ~2 ms). @default 20 */
   debounceMs?: number
   /** Called when a run throws (its error is otherwise swallowed, so one bad run never ends the watch). */
   onError?: (error: unknown) => void
@@ -46,7 +54,7 @@ export interface TemplateWatcher {
  *   the new ones, so nothing is lost when a run stops early.
  */
 export function watchTemplates(dir: string, onBatch: (batch: ChangeBatch, signal: AbortSignal) => Promise<void>, options: WatchTemplatesOptions = {}): TemplateWatcher {
-  const debounceMs = options.debounceMs ?? 40
+  const debounceMs = options.debounceMs ?? 20
   let pending: TemplateChange[] = []
   let timer: NodeJS.Timeout | undefined
   let running: { batch: TemplateChange[]; controller: AbortController; done: Promise<void> } | undefined

@@ -1,5 +1,5 @@
 import { relative, sep } from 'node:path'
-import { GenerateSession, publishChanged, startEmbeddedEmulator, watchTemplates, type ChangeBatch, type EmbeddedTarget, type SessionRun, type TemplateWatcher } from '@galley/cli/engine'
+import { changedTemplates, GenerateSession, publishChanged, startEmbeddedEmulator, watchTemplates, type ChangeBatch, type EmbeddedTarget, type SessionRun, type TemplateWatcher } from '@galley/cli/engine'
 import type { Diagnostic, TemplateSource } from '@galley/core'
 import type { ResolvedGalleyPluginOptions } from '../options.ts'
 import { formatDiagnostics, formatFailure, formatLintFailure, MESSAGE_PREFIX, redact } from './errors.ts'
@@ -88,13 +88,13 @@ export class GalleyContext {
    * progress. Never throws for bad sources or a failed generation: the result says so. Throws only when `signal`
    * aborts (a newer change superseded the pass).
    */
-  generate(signal?: AbortSignal): Promise<GenerateResult> {
-    const next = this.queue.then(() => this.generateNow(signal))
+  generate(signal?: AbortSignal, changed?: readonly string[]): Promise<GenerateResult> {
+    const next = this.queue.then(() => this.generateNow(signal, changed))
     this.queue = next.catch(() => {})
     return next
   }
 
-  private async generateNow(signal: AbortSignal | undefined): Promise<GenerateResult> {
+  private async generateNow(signal: AbortSignal | undefined, changed: readonly string[] | undefined): Promise<GenerateResult> {
     const empty = { errors: [], warnings: '', written: [], sources: [] }
     let session: GenerateSession
     try {
@@ -104,7 +104,7 @@ export class GalleyContext {
     }
     let run: SessionRun
     try {
-      run = await session.run({ lint: this.options.failOnLint, ...(signal ? { signal } : {}) })
+      run = await session.run({ lint: this.options.failOnLint, ...(signal ? { signal } : {}), ...(changed ? { changed } : {}) })
     } catch (error) {
       if (signal?.aborted) throw error
       return { ...empty, ok: false, failure: this.redact(formatFailure(error)) }
@@ -139,7 +139,7 @@ export class GalleyContext {
     this.watcher = watchTemplates(
       session.templatesDir,
       async (batch, signal) => {
-        const result = await this.generate(signal)
+        const result = await this.generate(signal, changedTemplates(batch))
         if (signal.aborted) return
         await listener(result, batch)
         if (result.ok && this.emulator) await this.publish(result.sources, batch.slugs, onError)
