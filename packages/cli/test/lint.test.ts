@@ -43,6 +43,18 @@ describe('galley lint', () => {
     await expect(r.stdout).toMatchFileSnapshot('fixtures/lint/broken.pretty.txt')
   })
 
+  it('--max-warnings: exit 1 past the threshold, saying so; at or under it, 0', () => {
+    const over = galley(['lint', '--max-warnings', '0'], { cwd: project('warnings-only') })
+    expect(over.code).toBe(1)
+    expect(over.stderr).toContain('1 warning found; --max-warnings allows 0.')
+    const at = galley(['lint', '--max-warnings', '1'], { cwd: project('warnings-only') })
+    expect(at.code).toBe(0)
+    expect(at.stderr).not.toContain('--max-warnings')
+    const bad = galley(['lint', '--max-warnings', 'many'], { cwd: project('warnings-only') })
+    expect(bad.code).toBe(1)
+    expect(bad.stderr).toContain('--max-warnings must be a whole number')
+  })
+
   it('exits 0 with warnings only', () => {
     const r = galley(['lint'], { cwd: project('warnings-only') })
     expect(r.code).toBe(0)

@@ -11,6 +11,7 @@ import type { RegisterCommand } from './registry.ts'
 
 interface LintFlags {
   format: ReportFormat
+  maxWarnings?: number
   config?: string
   cwd?: string
 }
@@ -22,7 +23,8 @@ export const registerLint: RegisterCommand = (program, ctx) => {
       .command('lint')
       .description('check every template and fixture against Craftkit\'s rules; exit 1 on errors')
       .argument('[paths...]', 'template folders, template.yaml or fixture files, or folders of templates (default: all templates)')
-      .addOption(new Option('--format <format>', 'output format').choices(REPORT_FORMATS).default('pretty')),
+      .addOption(new Option('--format <format>', 'output format').choices(REPORT_FORMATS).default('pretty'))
+      .option('--max-warnings <n>', 'exit 1 when there are more than n warnings (as in ESLint)', parseMaxWarnings),
   ).action(async (paths: string[], flags: LintFlags) => {
     const cwd = resolve(ctx.io.cwd, flags.cwd ?? '.')
     let project: Project
@@ -50,8 +52,18 @@ export const registerLint: RegisterCommand = (program, ctx) => {
       ctx.out(ctx.c.yellow(`No templates found in ${posix(relative(cwd, project.config.templates)) || '.'} (each template is <folder>/template.yaml).`))
     }
     printDiagnostics(ctx, diagnostics, { format: flags.format, root: project.root, counts })
-    ctx.exitCode = diagnostics.some((d) => d.severity === 'error') ? ExitCode.Error : ExitCode.Ok
+    const warnings = diagnostics.filter((d) => d.severity === 'warning').length
+    const tooManyWarnings = flags.maxWarnings !== undefined && warnings > flags.maxWarnings
+    if (tooManyWarnings && flags.format === 'pretty') {
+      ctx.error(ctx.c.red(`${warnings} warning${warnings === 1 ? '' : 's'} found; --max-warnings allows ${flags.maxWarnings}. Fix some, or raise the threshold.`))
+    }
+    ctx.exitCode = diagnostics.some((d) => d.severity === 'error') || tooManyWarnings ? ExitCode.Error : ExitCode.Ok
   })
+}
+
+function parseMaxWarnings(value: string): number {
+  if (!/^\d+$/.test(value.trim())) throw new GalleyError('invalid_option', `--max-warnings must be a whole number of warnings, 0 or more (got "${value}").`)
+  return Number(value)
 }
 
 /**
