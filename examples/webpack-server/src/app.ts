@@ -1,0 +1,157 @@
+/**
+ * The routes of the example server (a hono app; `server.ts` serves it with @hono/node-server). The same routes
+ * as examples/vite-server/src/app.ts: copied, not shared, so each example stands alone with its own bundler.
+ *
+ * - `POST /sign-offs`: a charter-handover sign-off -> render (idempotent per booking + handover kind), wait,
+ *   share link -> `{ renderId, shareUrl }`.
+ * - `POST /webhooks/craftkit`: Craftkit's signed render webhooks (verified; bad signatures get 401).
+ * - `GET /renders/:id`, `GET /sign-offs/:bookingCode/:kind`: what this server knows about a render.
+ */
+import { createClient, isCraftkitError, verifyWebhookSignature, type CraftkitClient } from '@galley/client'
+import { Hono } from 'hono'
+import { renderCharterHandover, type CharterHandoverData } from './craftkit.gen'
+
+/** What the server knows about one render: from the sign-off request and, once it arrives, from the webhook. */
+export interface RenderRecord {
+  renderId: string
+  bookingCode: string | null
+  kind: string | null
+  idempotencyKey: string | null
+  status: string
+  downloadUrl: string | null
+  shareUrl: string | null
+  /** The last verified webhook delivery for this render; `null` until one arrives. */
+  webhook: { event: string; deliveryId: string | null; status: string; receivedAt: string } | null
+}
+
+/**
+ * The idempotency key of a sign-off: one per business event (this booking's check-in or check-out), as Craftkit's
+ * integration guide advises. A repeated POST of the same sign-off (a retry, a double tap) gets the first render.
+ */
+export function idempotencyKeyFor(data: CharterHandoverData): string {
+  return `handover-${data.booking.code}-${data.handover.kind}`
+}
+
+const HANDOVER_KINDS = ['checkin', 'checkout']
+
+/** Minimal validation of a sign-off; the full rules (types, URLs, stripping) are Craftkit's, checked at render. */
+export function parseSignOff(body: unknown): { data: CharterHandoverData } | { errors: string[] } {
+  const errors: string[] = []
+  const o = (v: unknown): Record<string, unknown> | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined)
+  const text = (v: unknown): v is string => typeof v === 'string' && v.trim().length > 0
+  const root = o(body)
+  const booking = o(root?.booking)
+  const handover = o(root?.handover)
+  if (!root) return { errors: ['the body must be a JSON object: { booking, handover, areas? }'] }
+  if (!text(booking?.code) || !/^[A-Za-z0-9-]{1,64}$/.test(booking.code)) errors.push('booking.code: letters, digits and dashes, 1-64 characters')
+  if (booking?.activityName !== undefined && typeof booking.activityName !== 'string') errors.push('booking.activityName: a string')
+  if (!text(handover?.kind) || !HANDOVER_KINDS.includes(handover.kind)) errors.push(`handover.kind: one of ${HANDOVER_KINDS.join(', ')}`)
+  if (!text(handover?.date) || !/^\d{4}-\d{2}-\d{2}/.test(handover.date)) errors.push('handover.date: an ISO date (YYYY-MM-DD)')
+  if (!text(handover?.signedBy)) errors.push('handover.signedBy: the name of who signed')
+  if (handover?.signatureUrl !== undefined && !(typeof handover.signatureUrl === 'string' && /^https?:\/\//.test(handover.signatureUrl))) {
+    errors.push('handover.signatureUrl: an http(s) URL')
+  }
+  if (root.areas !== undefined) {
+    if (!Array.isArray(root.areas)) errors.push('areas: a list of { areaKey, condition, severity?, location? }')
+    else root.areas.forEach((a, i) => {
+      if (!text(o(a)?.areaKey) || !text(o(a)?.condition)) errors.push(`areas[${i}]: needs areaKey and condition`)
+    })
+  }
+  return errors.length ? { errors } : { data: root as unknown as CharterHandoverData }
+}
+
+export interface AppOptions {
+  /** The Craftkit client for share links (default: from CRAFTKIT_API_KEY / CRAFTKIT_BASE_URL, created on first use). */
+  client?: CraftkitClient
+  /** The webhook signing secret (default: CRAFTKIT_WEBHOOK_SECRET, read per request). */
+  webhookSecret?: () => string | undefined
+}
+
+export function createApp(options: AppOptions = {}): Hono {
+  let client = options.client
+  const getClient = (): CraftkitClient => (client ??= createClient())
+  const webhookSecret = options.webhookSecret ?? (() => process.env.CRAFTKIT_WEBHOOK_SECRET)
+  const renders = new Map<string, RenderRecord>() // by render id
+  const bySignOff = new Map<string, string>() // `${bookingCode}/${kind}` -> render id
+  const deliveries = new Set<string>() // webhook delivery ids already applied (deliveries may repeat)
+
+  const record = (renderId: string): RenderRecord => {
+    let r = renders.get(renderId)
+    if (!r) {
+      r = { renderId, bookingCode: null, kind: null, idempotencyKey: null, status: 'unknown', downloadUrl: null, shareUrl: null, webhook: null }
+      renders.set(renderId, r)
+    }
+    return r
+  }
+
+  const app = new Hono()
+
+  app.get('/health', (c) => c.json({ ok: true }))
+
+  app.post('/sign-offs', async (c) => {
+    const body: unknown = await c.req.json().catch(() => undefined)
+    const parsed = parseSignOff(body)
+    if ('errors' in parsed) return c.json({ error: { code: 'invalid_sign_off', issues: parsed.errors } }, 400)
+    const { data } = parsed
+    const idempotencyKey = idempotencyKeyFor(data)
+    try {
+      const queued = await renderCharterHandover(data, { idempotencyKey })
+      const done = await queued.wait()
+      const r = record(done.id)
+      Object.assign(r, { bookingCode: data.booking.code, kind: data.handover.kind, idempotencyKey, status: done.status, downloadUrl: done.downloadUrl })
+      // One share link per render (a repeated sign-off reuses the link this process made).
+      r.shareUrl ??= (await getClient().shares.create(done.id)).shareUrl
+      bySignOff.set(`${data.booking.code}/${data.handover.kind}`, done.id)
+      return c.json({ renderId: done.id, shareUrl: r.shareUrl, replayed: queued.replayed === true }, queued.replayed ? 200 : 201)
+    } catch (error) {
+      if (isCraftkitError(error, 'invalid_input_data')) return c.json({ error: { code: error.code, message: error.message, issues: error.issues } }, 400)
+      // CraftkitError messages never hold the API key (the client redacts them).
+      const code = isCraftkitError(error) ? error.code : 'internal'
+      const message = error instanceof Error ? error.message : String(error)
+      console.error(`POST /sign-offs failed: ${code}: ${message}`)
+      return c.json({ error: { code, message } }, 502)
+    }
+  })
+
+  app.post('/webhooks/craftkit', async (c) => {
+    const secret = webhookSecret()
+    if (!secret) return c.json({ error: { code: 'webhook_not_configured', message: 'Set CRAFTKIT_WEBHOOK_SECRET' } }, 503)
+    const rawBody = new Uint8Array(await c.req.arrayBuffer()) // the bytes as received: re-serialized JSON would not verify
+    const ok = verifyWebhookSignature({
+      rawBody,
+      signature: c.req.header('x-craftkit-signature'),
+      timestamp: c.req.header('x-craftkit-timestamp'),
+      secret,
+    })
+    if (!ok) return c.json({ error: { code: 'invalid_signature' } }, 401)
+    let payload: { event?: unknown; renderId?: unknown; status?: unknown; downloadUrl?: unknown }
+    try {
+      payload = JSON.parse(new TextDecoder().decode(rawBody))
+    } catch {
+      return c.json({ error: { code: 'invalid_json' } }, 400)
+    }
+    const deliveryId = c.req.header('x-craftkit-delivery-id') ?? null
+    if (deliveryId && deliveries.has(deliveryId)) return c.json({ ok: true, duplicate: true })
+    if (typeof payload.renderId === 'string' && (payload.event === 'render.succeeded' || payload.event === 'render.failed')) {
+      const r = record(payload.renderId)
+      r.status = String(payload.status)
+      if (typeof payload.downloadUrl === 'string') r.downloadUrl = payload.downloadUrl
+      r.webhook = { event: payload.event, deliveryId, status: String(payload.status), receivedAt: new Date().toISOString() }
+    }
+    if (deliveryId) deliveries.add(deliveryId)
+    return c.json({ ok: true })
+  })
+
+  app.get('/renders/:id', (c) => {
+    const r = renders.get(c.req.param('id'))
+    return r ? c.json(r) : c.json({ error: { code: 'not_found' } }, 404)
+  })
+
+  app.get('/sign-offs/:bookingCode/:kind', (c) => {
+    const id = bySignOff.get(`${c.req.param('bookingCode')}/${c.req.param('kind')}`)
+    const r = id ? renders.get(id) : undefined
+    return r ? c.json(r) : c.json({ error: { code: 'not_found' } }, 404)
+  })
+
+  return app
+}
