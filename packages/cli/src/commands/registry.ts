@@ -9,6 +9,7 @@ import { registerPlan } from './plan.ts'
 import { registerPublish } from './publish.ts'
 import { registerPull } from './pull.ts'
 import { registerRender } from './render.ts'
+import { registerRollback } from './rollback.ts'
 import { registerStatus } from './status.ts'
 
 /** A command module registers itself on the program; its action sets `ctx.exitCode`. */
@@ -21,6 +22,7 @@ export const COMMANDS: RegisterCommand[] = [
   registerPlan,
   registerPublish,
   registerPull,
+  registerRollback,
   registerStatus,
   registerRender,
   registerGenerate,
