@@ -22,6 +22,8 @@ export interface ResolvedConfig {
   output: unknown
   environments: Record<string, { baseUrl: string; apiKeyEnv: string }>
   lint: { rules: Record<string, RuleSetting> }
+  /** `impact.projects` as absolute paths of `tsconfig.json` files. @default { projects: [] } */
+  impact: { projects: string[] }
 }
 
 export interface LoadConfigOptions {
@@ -81,6 +83,7 @@ export function resolveConfig(config: GalleyConfig, root: string, configFile: st
     output: config.output ?? 'craftkit.gen.ts',
     environments: { ...config.environments },
     lint: { rules: { ...config.lint?.rules } },
+    impact: { projects: (config.impact?.projects ?? []).map((p) => resolve(root, p)) },
   }
   if (configFile) resolved.configFile = configFile
   return resolved
@@ -150,6 +153,7 @@ const HINTS: Record<string, string> = {
   output: "A path such as 'src/craftkit.gen.ts', or a list of paths and { path, preflight?, clientModule? }.",
   environments: "environments: { production: { baseUrl: 'https://api.craftkit.dev', apiKeyEnv: 'CRAFTKIT_API_KEY' } }.",
   lint: "lint: { rules: { 'unused-variable': 'off' | 'warning' | 'error' } }.",
+  impact: "impact: { projects: ['apps/api/tsconfig.json'] }: the tsconfig.json of each project that calls the generated module.",
 }
 
 /** A config diagnostic at the option's position: exact in JSON; for TS/JS, the first line naming its last key. */

@@ -31,6 +31,10 @@ export function isPlainValidConfig(value: unknown): value is GalleyConfig {
           for (const setting of Object.values(v.rules)) if (!(RULE_SETTINGS as readonly unknown[]).includes(setting)) return false
         }
         break
+      case 'impact':
+        if (!isPlainObject(v) || Object.keys(v).some((k) => k !== 'projects')) return false
+        if (v.projects !== undefined && (!Array.isArray(v.projects) || Object.keys(v.projects).length !== v.projects.length || !v.projects.every(nonEmptyString))) return false
+        break
       default:
         return false
     }

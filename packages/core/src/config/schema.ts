@@ -32,6 +32,11 @@ export interface GalleyConfig {
     /** Per-rule overrides: `off`, `warning` or `error`, by rule id. @default {} */
     rules?: Record<string, RuleSetting>
   }
+  /** `galley plan --impact` and `galley publish`: the projects that call the generated module. */
+  impact?: {
+    /** Their `tsconfig.json` files, relative to the config file. @default [] */
+    projects?: string[]
+  }
 }
 
 function buildConfigSchema(z: typeof Zod.z) {
@@ -61,6 +66,11 @@ function buildConfigSchema(z: typeof Zod.z) {
     lint: z
       .strictObject({
         rules: z.record(z.string(), z.enum(RULE_SETTINGS)).optional(),
+      })
+      .optional(),
+    impact: z
+      .strictObject({
+        projects: z.array(z.string().min(1)).optional(),
       })
       .optional(),
   }) satisfies Zod.z.ZodType<GalleyConfig>

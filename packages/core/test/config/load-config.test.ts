@@ -17,7 +17,13 @@ async function configError(cwd: string, configPath?: string): Promise<GalleyErro
 describe('loadConfig', () => {
   it('uses the defaults with root = cwd when there is no config', async () => {
     const cwd = tempProject({ '.git/HEAD': '' })
-    expect(await loadConfig({ cwd })).toEqual({ root: cwd, templates: join(cwd, 'templates'), output: 'craftkit.gen.ts', environments: {}, lint: { rules: {} } })
+    expect(await loadConfig({ cwd })).toEqual({ root: cwd, templates: join(cwd, 'templates'), output: 'craftkit.gen.ts', environments: {}, lint: { rules: {} }, impact: { projects: [] } })
+  })
+
+  it('resolves impact.projects against the config file\'s folder', async () => {
+    const root = tempProject({ 'galley.config.json': '{ "impact": { "projects": ["apps/api/tsconfig.json", "../web/tsconfig.json"] } }', 'sub/.keep': '' })
+    const config = await loadConfig({ cwd: join(root, 'sub') })
+    expect(config.impact.projects).toEqual([join(root, 'apps/api/tsconfig.json'), join(root, '../web/tsconfig.json')])
   })
 
   it.each([

@@ -13,6 +13,9 @@ const VALID = [
   { environments: { local: { baseUrl: 'http://127.0.0.1:3000/v1', apiKeyEnv: 'KEY' } } },
   { lint: { rules: { 'unused-variable': 'off', 'fixture-stripped-key': 'error' } } },
   { lint: {} },
+  { impact: { projects: ['apps/api/tsconfig.json', '../web/tsconfig.json'] } },
+  { impact: { projects: [] } },
+  { impact: {} },
 ]
 const INVALID = [
   null,
@@ -34,6 +37,11 @@ const INVALID = [
   { environments: { prod: { baseUrl: 'not a url', apiKeyEnv: 'K' } } },
   { lint: { rules: { 'unused-variable': 'warn' } } },
   { lint: { other: {} } },
+  { impact: { projects: [''] } },
+  { impact: { projects: 'tsconfig.json' } },
+  { impact: { projects: [3] } },
+  { impact: { tsconfig: ['tsconfig.json'] } },
+  { impact: [] },
 ]
 
 function prng(seed: number): () => number {
@@ -55,7 +63,7 @@ function mutate(value: unknown, random: () => number): unknown {
   const copy: Record<string, unknown> | unknown[] = Array.isArray(value) ? [...value] : { ...(value as Record<string, unknown>) }
   const keys = Object.keys(copy)
   if (keys.length === 0 || random() < 0.15) {
-    ;(copy as Record<string, unknown>)[['templates', 'output', 'lint', 'rules', 'path', 'extra', 'baseUrl'][Math.floor(random() * 7)]!] = ODD_VALUES[Math.floor(random() * ODD_VALUES.length)]
+    ;(copy as Record<string, unknown>)[['templates', 'output', 'lint', 'rules', 'path', 'extra', 'baseUrl', 'impact', 'projects'][Math.floor(random() * 9)]!] = ODD_VALUES[Math.floor(random() * ODD_VALUES.length)]
     return copy
   }
   const key = keys[Math.floor(random() * keys.length)]!
