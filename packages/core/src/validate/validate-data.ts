@@ -122,7 +122,11 @@ function checkScalar(field: VariableDefinition, v: unknown): Checked {
     case 'date':
       if (v instanceof Date) return Number.isNaN(v.getTime()) ? { error: 'Invalid date' } : { value: v.toISOString().slice(0, 10) }
       if (typeof v !== 'string') return expected('string', v)
-      return isValidDate(v, ISO_DATE) ? { value: v } : { error: 'Invalid date: expected an ISO date such as 2026-06-04' }
+      if (isValidDate(v, ISO_DATE)) return { value: v }
+      // A `Date` sent as JSON arrives as its ISO date-time (API.md §5.2: "ISO string or Date"): taken as that
+      // instant's UTC date, as a Date object is above.
+      if (isValidDate(v, ISO_DATETIME)) return { value: new Date(v).toISOString().slice(0, 10) }
+      return { error: 'Invalid date: expected an ISO date such as 2026-06-04' }
     case 'datetime':
       if (v instanceof Date) return Number.isNaN(v.getTime()) ? { error: 'Invalid datetime' } : { value: v.toISOString() }
       if (typeof v !== 'string') return expected('string', v)

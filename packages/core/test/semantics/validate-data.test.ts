@@ -24,6 +24,9 @@ const accepted: [DataType, unknown, unknown][] = [
   ['boolean', 'false', false],
   ['date', '2026-06-04', '2026-06-04'],
   ['date', new Date('2026-06-04T00:00:00Z'), '2026-06-04'],
+  // What a Date becomes on the wire (JSON.stringify): the same date.
+  ['date', JSON.parse(JSON.stringify(new Date('2026-06-04T00:00:00Z'))), '2026-06-04'],
+  ['date', '2026-06-04T23:30:00-02:00', '2026-06-05'],
   ['datetime', '2026-06-04T09:30:00Z', '2026-06-04T09:30:00Z'],
   ['datetime', '2026-06-04T09:30:00.123+02:00', '2026-06-04T09:30:00.123+02:00'],
   ['datetime', new Date('2026-06-04T09:30:00Z'), '2026-06-04T09:30:00.000Z'],
