@@ -5,12 +5,13 @@ import type { CliContext } from '../context.ts'
 import { ExitCode } from '../exit-codes.ts'
 import type { Project } from '../project.ts'
 import { printDiagnostics } from '../report/index.ts'
-import { applyPlan, withReadRetry, type PublishEvent, type PublishResult } from '../publish/apply-plan.ts'
+import { applyPlan, type PublishEvent, type PublishResult } from '../publish/apply-plan.ts'
 import { buildPlan, summarize } from '../publish/build-plan.ts'
 import { collect, loadProjectFor, parsePositiveInt, targetOptions, withTarget, type ProjectOptions } from '../publish/command-support.ts'
 import { describeChange } from '../publish/format-plan.ts'
+import { callSiteLine, planImpact } from '../publish/impact.ts'
 import { PLAN_FORMAT_VERSION } from '../publish/plan-format.ts'
-import type { Plan, PlanTemplate } from '../publish/plan-schema.ts'
+import type { ImpactCallSite, Plan, PlanTemplate } from '../publish/plan-schema.ts'
 import { loadState, recordUpdatedAt, recordWrite, saveState } from '../publish/state.ts'
 import type { Target } from '../target.ts'
 import type { RegisterCommand } from './registry.ts'
@@ -33,7 +34,10 @@ export const registerPublish: RegisterCommand = (program, ctx) => {
       .argument('[slugs...]', 'only these templates (default: all); a *.json argument is read as --plan')
       .option('--plan <file>', 'apply a plan saved by `galley plan --out`; refused if the remote moved since')
       .option('--concurrency <n>', 'templates published at once', parsePositiveInt('--concurrency'), 4)
-      .option('--allow-breaking', 'publish changes that break existing callers (removed keys, new required keys, type changes)')
+      .option(
+        '--allow-breaking',
+        "publish changes that break existing callers (removed keys, new required keys, type changes, and call sites in the config's impact.projects)",
+      )
       .option('--prune <slug>', 'delete this remote-only template (repeatable; nothing is deleted otherwise)', collect)
       .option('--include-unverified', 'republish templates whose layout/pageConfig cannot be compared')
       .option('--json', 'print the results as JSON'),
@@ -64,8 +68,14 @@ async function runPublish(slugs: string[], opts: PublishOptions, ctx: CliContext
     }
     const toWrite = plan.templates.filter((t) => t.action === 'create' || t.action === 'update')
     checkBlocked(toWrite)
-    if (!opts.allowBreaking) checkBreaking(toWrite)
     const prune = checkPrune(opts.prune ?? [], plan, project)
+    // DESIGN §12: with consuming projects configured, an update that breaks their call sites is refused, and the
+    // refusal says where they are.
+    if (!opts.allowBreaking && project.config.impact.projects.length > 0 && (toWrite.length > 0 || prune.length > 0)) {
+      const { impact } = await planImpact(project, plan, { projects: project.config.impact.projects, prune })
+      checkCallSites(impact.callSites, toWrite)
+    }
+    if (!opts.allowBreaking) checkBreaking(toWrite)
 
     if (!opts.json) {
       ctx.out(`Publishing to ${ctx.c.bold(target.name)} (${target.baseUrl}): ${toWrite.length} to write, ${plan.summary.unchanged} unchanged${prune.length ? `, ${prune.length} to delete` : ''}.`)
@@ -190,7 +200,7 @@ async function loadSavedPlan(
     })
   }
   // The remote must still be what was planned: one list tells versions and update times of all templates.
-  const remote = new Map((await withReadRetry(() => target.client.templates.list())).map((t) => [t.slug, t]))
+  const remote = new Map((await target.client.templates.list()).map((t) => [t.slug, t]))
   const moved: string[] = []
   for (const entry of selected) {
     const now = remote.get(entry.slug)
@@ -237,6 +247,17 @@ function checkBreaking(entries: readonly PlanTemplate[]): void {
     'breaking_change',
     `Refusing to publish breaking changes to ${breaking.map((t) => t.slug).join(', ')}; nothing was published:\n${lines.join('\n')}`,
     { hint: 'Existing callers can fail or lose data. Update them first, then publish with --allow-breaking.' },
+  )
+}
+
+function checkCallSites(sites: readonly ImpactCallSite[], entries: readonly PlanTemplate[]): void {
+  if (sites.length === 0) return
+  const slugs = [...new Set(sites.map((s) => s.slug))]
+  const changes = entries.filter((t) => slugs.includes(t.slug)).flatMap((t) => t.changes.filter((c) => c.breaking).map((c) => `  ${t.slug}: ${describeChange(c)}`))
+  throw new GalleyError(
+    'breaking_call_sites',
+    `Refusing to publish ${slugs.join(', ')}: the change breaks ${sites.length} call site${sites.length === 1 ? '' : 's'} in consuming code (impact.projects); nothing was published:\n${sites.map((s) => `  ${callSiteLine(s)}`).join('\n')}${changes.length > 0 ? `\nBreaking changes:\n${changes.join('\n')}` : ''}`,
+    { hint: 'Update those callers first (`galley plan --impact` lists them), or publish anyway with --allow-breaking.' },
   )
 }
 

@@ -3,15 +3,23 @@
  * summary).
  */
 import type pc from 'picocolors'
-import type { Plan, PlanTemplate } from './plan-schema.ts'
+import type { ImpactCallSite, Plan, PlanTemplate } from './plan-schema.ts'
 
 type Colors = ReturnType<typeof pc.createColors>
 type Change = PlanTemplate['changes'][number]
 
 const SYMBOL: Record<PlanTemplate['action'], string> = { create: '+', update: '~', unchanged: '=', 'remote-only': '?' }
 
-/** One line per template, then the variable-level changes of each create/update, then notes and a summary. */
-export function formatPlanText(plan: Plan, c: Colors): string {
+/** Extras of the pretty plan: milliseconds per impact project (`--impact`). */
+export interface PlanTextOptions {
+  impactMs?: ReadonlyMap<string, number>
+}
+
+/**
+ * One line per template, then the variable-level changes of each create/update, then (with `--impact`) the call
+ * sites the change breaks, then notes and a summary.
+ */
+export function formatPlanText(plan: Plan, c: Colors, options: PlanTextOptions = {}): string {
   const lines: string[] = []
   lines.push(`Plan for ${c.bold(plan.target.name)} (${plan.target.baseUrl})`)
   lines.push('')
@@ -20,7 +28,7 @@ export function formatPlanText(plan: Plan, c: Colors): string {
     t.slug,
     remoteVersion(t),
     summaryOf(t),
-    t.blocked ? 'BLOCKED' : t.breaking ? 'BREAKING' : '',
+    [t.blocked ? 'BLOCKED' : t.breaking ? 'BREAKING' : '', brokenCallers(plan, t.slug)].filter(Boolean).join('  '),
   ])
   const header = ['ACTION', 'TEMPLATE', 'REMOTE', 'CHANGES', '']
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
@@ -45,6 +53,21 @@ export function formatPlanText(plan: Plan, c: Colors): string {
     for (const d of details) lines.push(d.breaking ? `  ${c.red(d.text)}` : `  ${d.text}`)
   }
 
+  if (plan.impact) {
+    const sites = plan.impact.callSites
+    lines.push('')
+    const checked = plan.impact.projects.map((p) => {
+      const ms = options.impactMs?.get(p.project)
+      return `${p.project}: ${p.checkedFiles} of ${p.files} files checked${ms === undefined ? '' : ` in ${ms} ms`}`
+    })
+    lines.push(
+      sites.length === 0
+        ? `Impact: no call site breaks (${checked.join('; ')}).`
+        : c.bold(`Impact: ${sites.length} call site${sites.length === 1 ? '' : 's'} break${sites.length === 1 ? 's' : ''} (${checked.join('; ')}):`),
+    )
+    for (const site of sites) lines.push(`  ${c.red(`${site.file}:${site.line}:${site.column}`)}  ${site.symbol} (${site.slug}): ${site.message}`)
+  }
+
   const notes = notesOf(plan)
   if (notes.length > 0) {
     lines.push('')
@@ -55,12 +78,24 @@ export function formatPlanText(plan: Plan, c: Colors): string {
   return lines.join('\n')
 }
 
+/** The broken call sites of one template, for the table: `3 call sites`. */
+function brokenCallers(plan: Plan, slug: string): string {
+  if (!plan.impact) return ''
+  const n = new Set(plan.impact.callSites.filter((s) => s.slug === slug).map((s) => `${s.project}\0${s.file}:${s.line}:${s.column}`)).size
+  return n === 0 ? '' : `${n} broken call site${n === 1 ? '' : 's'}`
+}
+
+/** Options of the markdown plan: where a call site links to (GitHub's blob URL of file:line), if anywhere. */
+export interface PlanMarkdownOptions {
+  link?: (site: ImpactCallSite) => string | undefined
+}
+
 /** The plan as GitHub-flavoured markdown, for `$GITHUB_STEP_SUMMARY` and PR comments. */
-export function formatPlanMarkdown(plan: Plan): string {
+export function formatPlanMarkdown(plan: Plan, options: PlanMarkdownOptions = {}): string {
   const esc = (s: string) => s.replace(/\|/g, '\\|')
   const lines = [`### Galley plan: ${esc(plan.target.name)}`, '', summaryLine(plan), '', '| | template | remote | changes | |', '|---|---|---|---|---|']
   for (const t of plan.templates) {
-    const flag = t.blocked ? '**blocked**' : t.breaking ? '**breaking**' : ''
+    const flag = [t.blocked ? '**blocked**' : t.breaking ? '**breaking**' : '', brokenCallers(plan, t.slug)].filter(Boolean).join(', ')
     lines.push(`| ${SYMBOL[t.action]} ${t.action} | \`${t.slug}\` | ${remoteVersion(t)} | ${esc(summaryOf(t))} |${flag ? ` ${flag} ` : ' '}|`)
   }
   for (const t of plan.templates) {
@@ -69,6 +104,16 @@ export function formatPlanMarkdown(plan: Plan): string {
     lines.push('', `<details><summary><code>${t.slug}</code>: ${details.length} change${details.length === 1 ? '' : 's'}${t.breaking ? ' (breaking)' : ''}</summary>`, '')
     for (const d of details) lines.push(`- ${d.breaking ? '**breaking** ' : ''}${esc(d.text)}`)
     lines.push('', '</details>')
+  }
+  if (plan.impact) {
+    const sites = plan.impact.callSites
+    const projects = plan.impact.projects.map((p) => `\`${esc(p.project)}\``).join(', ')
+    lines.push('', sites.length === 0 ? `**Impact:** no call site breaks in ${projects}.` : `**Impact:** ${sites.length} call site${sites.length === 1 ? '' : 's'} in ${projects} break${sites.length === 1 ? 's' : ''}:`, '')
+    for (const site of sites) {
+      const where = `${site.file}:${site.line}:${site.column}`
+      const url = options.link?.(site)
+      lines.push(`- ${url ? `[${where}](${url})` : `\`${where}\``} \`${site.symbol}\` (\`${site.slug}\`): ${site.message}`)
+    }
   }
   const notes = notesOf(plan)
   if (notes.length > 0) lines.push('', ...notes.map((n) => `> ${n}`))

@@ -54,6 +54,35 @@ export const planTemplateSchema = z
   })
   .strict()
 
+export const impactCallSiteSchema = z
+  .object({
+    project: z.string().describe("The consuming project's tsconfig.json (posix, relative to the project root)."),
+    file: z.string().describe('The file of the call site (posix, relative to the project root).'),
+    line: z.number().int().describe('1-based.'),
+    column: z.number().int().describe('1-based.'),
+    slug: z.string(),
+    symbol: z.string().describe('The generated function or type used there, e.g. renderCharterHandover, CharterHandoverData, render.'),
+    message: z.string().describe('What breaks, in one sentence.'),
+  })
+  .strict()
+
+export const planImpactSchema = z
+  .object({
+    projects: z.array(
+      z
+        .object({
+          project: z.string().describe('tsconfig.json of the consuming project (posix, relative to the project root).'),
+          modules: z.array(z.string()).describe('The generated modules it includes or imports.'),
+          files: z.number().int().describe('Files of the project.'),
+          checkedFiles: z.number().int().describe('Files that reach a generated module through imports: the only ones checked.'),
+        })
+        .strict(),
+    ),
+    callSites: z.array(impactCallSiteSchema).describe('Uses of the changed templates that the change breaks, sorted by project, file, line, column.'),
+  })
+  .strict()
+  .describe('`galley plan --impact`: what the created, updated and pruned templates break in consuming projects (DESIGN §12).')
+
 export const planSchema = z
   .object({
     $schema: z.string().optional(),
@@ -79,11 +108,14 @@ export const planSchema = z
       })
       .strict(),
     templates: z.array(planTemplateSchema).describe('Sorted by slug.'),
+    impact: planImpactSchema.optional(),
   })
   .strict()
 
 export type Plan = z.infer<typeof planSchema>
 export type PlanTemplate = z.infer<typeof planTemplateSchema>
+export type PlanImpact = z.infer<typeof planImpactSchema>
+export type ImpactCallSite = z.infer<typeof impactCallSiteSchema>
 
 /** The JSON Schema (draft 2020-12) of a plan file, as shipped in `plan.schema.json`. */
 export function planJsonSchema(): Record<string, unknown> {

@@ -1,0 +1,548 @@
+/**
+ * @module What a template change breaks in the projects that call the generated module (DESIGN §12): the new
+ * module is substituted for the committed one inside each consuming project's ts-morph program (built from the
+ * project's own tsconfig), and the uses of the changed templates' generated functions and types are checked
+ * against it, with the type checker.
+ */
+import { readFileSync } from 'node:fs'
+import { basename, relative, resolve, sep } from 'node:path'
+import { GalleyError } from '@galley/core'
+import type * as TS from 'typescript'
+import { loadTsMorph } from './libraries.ts'
+
+/** A template whose generated code changes: its slug and what the plan does with it. */
+export interface ImpactChange {
+  slug: string
+  /** `delete`: the template is pruned; its functions and types are no longer generated. */
+  action: 'create' | 'update' | 'delete'
+}
+
+/** A generated module as it would be written now: the file a project imports, and its new text. */
+export interface ImpactModule {
+  /** Absolute path of the committed generated module (a config `output`). */
+  file: string
+  /** The module generated from the new sources (`generateModule`). */
+  text: string
+}
+
+export interface AnalyzeImpactOptions {
+  /** The consuming projects: absolute paths of their `tsconfig.json`. */
+  projects: readonly string[]
+  /** Every generated module (config `output`); each project is checked against the ones it includes or imports. */
+  modules: readonly ImpactModule[]
+  /** The templates that change; only their uses are reported. */
+  changes: readonly ImpactChange[]
+  /** Paths in the result are posix and relative to this folder. @default process.cwd() */
+  root?: string
+}
+
+/** One use of a generated function or type that the change breaks. */
+export interface ImpactCallSite {
+  /** The project's tsconfig (posix, relative to `root`). */
+  project: string
+  /** The file of the use (posix, relative to `root`). */
+  file: string
+  /** 1-based. */
+  line: number
+  /** 1-based. */
+  column: number
+  slug: string
+  /** The generated function or type used there: `renderCharterHandover`, `CharterHandoverData`, `render`, `TemplateDataMap`. */
+  symbol: string
+  /** What breaks, in one sentence: "`booking.ref` is now required". */
+  message: string
+}
+
+export interface ImpactProjectReport {
+  project: string
+  /** The generated modules found in the project (posix, relative to `root`). */
+  modules: string[]
+  /** Files in the project (tsconfig `files`/`include`). */
+  files: number
+  /** Files type-checked: those that import a generated module, directly or through other files. */
+  checkedFiles: number
+  ms: number
+}
+
+export interface ImpactResult {
+  projects: ImpactProjectReport[]
+  /** Sorted by project, file, line, column, message. */
+  callSites: ImpactCallSite[]
+}
+
+type Ts = typeof TS
+
+/** A use of a generated export in consuming code. */
+interface Site {
+  slug: string
+  symbol: string
+  /** Where it is reported. */
+  pos: number
+  /** Diagnostics inside [start, end) belong to this use. */
+  start: number
+  end: number
+  /** The data sent (a call's argument, a typed initializer), checked key by key. */
+  data?: TS.Expression
+  file: TS.SourceFile
+  /** The generated module the used export comes from. */
+  module: string
+  problems: string[]
+}
+
+const OLD_SUFFIX = '.galley-impact-old.ts'
+
+/**
+ * For each consuming project: finds the files that reach a generated module through imports (from the
+ * tsconfig's files, scanned with `ts.preProcessFile` and resolved with the project's compiler options), builds a
+ * ts-morph project from the tsconfig holding only those files, the new module in place of the committed one and
+ * the committed one beside it, and reports every use of a changed template that breaks:
+ *
+ * - the data sent (a call's argument, an initializer typed with the data type, a `satisfies`) is compared with
+ *   the old and the new data type, key by key and through nested objects and loop rows: a key the new type no
+ *   longer declares (the server would strip it, even where it still compiles against a widened variable), a key
+ *   that is now required and not sent, a value that no longer fits the new type;
+ * - any other diagnostic of the new program inside the use that the committed module does not produce there;
+ * - every use of a deleted template.
+ *
+ * @throws GalleyError `impact-project` when a tsconfig cannot be read or includes no generated module.
+ */
+export async function analyzeImpact(options: AnalyzeImpactOptions): Promise<ImpactResult> {
+  const root = options.root ?? process.cwd()
+  const changes = new Map(options.changes.map((c) => [c.slug, c]))
+  const projects: ImpactProjectReport[] = []
+  const callSites: ImpactCallSite[] = []
+  if (changes.size === 0 && options.projects.length === 0) return { projects, callSites }
+  const { Project, ts } = loadTsMorph()
+  for (const tsconfig of options.projects) {
+    const t0 = performance.now()
+    const shownProject = posix(relative(root, tsconfig)) || basename(tsconfig)
+    const parsed = parseTsconfig(ts as unknown as Ts, tsconfig, shownProject)
+    const graph = reachingFiles(ts as unknown as Ts, parsed, options.modules)
+    if (graph.modules.length === 0) {
+      throw new GalleyError('impact-project', `${shownProject} neither includes nor imports a generated module (${options.modules.map((m) => posix(relative(root, m.file))).join(', ')}).`, {
+        hint: "Point impact.projects (or the paths after --impact) at the tsconfig.json of a project that imports the config's output, or add that file to the output list.",
+      })
+    }
+    const report: ImpactProjectReport = {
+      project: shownProject,
+      modules: graph.modules.map((m) => posix(relative(root, m.file))),
+      files: parsed.fileNames.length,
+      checkedFiles: graph.files.length,
+      ms: 0,
+    }
+    projects.push(report)
+    if (changes.size > 0 && graph.files.length > 0) {
+      const project = new Project({ tsConfigFilePath: tsconfig, skipAddingFilesFromTsConfig: true, skipFileDependencyResolution: true })
+      for (const file of graph.files) project.addSourceFileAtPath(file)
+      const oldTexts = new Map<string, string | null>()
+      for (const m of graph.modules) {
+        const committed = readOrNull(m.file)
+        oldTexts.set(m.file, committed)
+        project.createSourceFile(m.file, m.text, { overwrite: true })
+        if (committed !== null) project.createSourceFile(m.file + OLD_SUFFIX, committed, { overwrite: true })
+      }
+      const sites = findBrokenUses(ts as unknown as Ts, project.getProgram().compilerObject as unknown as TS.Program, graph, changes)
+      // A diagnostic that the committed module produces at the same place is not the change's doing.
+      const unexplained = sites.filter((s) => s.site.problems.length === 0 && s.diagnostics.length > 0)
+      if (unexplained.length > 0) {
+        for (const m of graph.modules) {
+          const old = oldTexts.get(m.file)
+          if (old !== null && old !== undefined) project.getSourceFileOrThrow(m.file).replaceWithText(old)
+          const sibling = project.getSourceFile(m.file + OLD_SUFFIX)
+          if (sibling) project.removeSourceFile(sibling)
+        }
+        const before = project.getProgram().compilerObject as unknown as TS.Program
+        const seen = new Set<string>()
+        for (const file of new Set(unexplained.map((s) => s.site.file.fileName))) {
+          for (const d of before.getSemanticDiagnostics(before.getSourceFile(file))) seen.add(diagnosticKey(ts as unknown as Ts, file, d))
+        }
+        for (const s of unexplained) {
+          for (const d of s.diagnostics) {
+            if (seen.has(diagnosticKey(ts as unknown as Ts, s.site.file.fileName, d))) continue
+            s.site.problems.push(`it no longer compiles: ${flatten(ts as unknown as Ts, d)}`)
+          }
+        }
+      }
+      for (const { site } of sites) {
+        const { line, character } = site.file.getLineAndCharacterOfPosition(site.pos)
+        for (const message of new Set(site.problems)) {
+          callSites.push({ project: shownProject, file: posix(relative(root, site.file.fileName)), line: line + 1, column: character + 1, slug: site.slug, symbol: site.symbol, message })
+        }
+      }
+    }
+    report.ms = Math.round(performance.now() - t0)
+  }
+  callSites.sort((a, b) => cmp(a.project, b.project) || cmp(a.file, b.file) || a.line - b.line || a.column - b.column || cmp(a.message, b.message))
+  return { projects, callSites }
+}
+
+function parseTsconfig(ts: Ts, tsconfig: string, shown: string): TS.ParsedCommandLine {
+  const problems: string[] = []
+  const parsed = ts.getParsedCommandLineOfConfigFile(tsconfig, undefined, {
+    ...ts.sys,
+    onUnRecoverableConfigFileDiagnostic: (d) => problems.push(flatten(ts, d)),
+  })
+  const errors = (parsed?.errors ?? []).filter((d) => d.category === ts.DiagnosticCategory.Error && d.code !== 18003)
+  if (!parsed || problems.length > 0 || errors.length > 0) {
+    throw new GalleyError('impact-project', `Cannot read the consuming project ${shown}: ${[...problems, ...errors.map((d) => flatten(ts, d))].join('; ') || 'unknown error'}.`, {
+      hint: 'Give the path of a tsconfig.json (impact.projects in the config, or the paths after --impact).',
+    })
+  }
+  return parsed
+}
+
+interface Reach {
+  /** The generated modules the project includes or imports, with their new text. */
+  modules: ImpactModule[]
+  /** The project's files that import one of them, directly or through other files of the project. */
+  files: string[]
+}
+
+/** The import graph of the project's files, walked backwards from the generated modules. */
+function reachingFiles(ts: Ts, parsed: TS.ParsedCommandLine, modules: readonly ImpactModule[]): Reach {
+  const byFile = new Map(modules.map((m) => [norm(m.file), m]))
+  const importers = new Map<string, string[]>()
+  const found = new Set<string>()
+  const cache = ts.createModuleResolutionCache(process.cwd(), (s) => s, parsed.options)
+  for (const raw of parsed.fileNames) {
+    const file = norm(raw)
+    if (byFile.has(file)) {
+      found.add(file)
+      continue
+    }
+    let text: string
+    try {
+      text = readFileSync(file, 'utf8')
+    } catch {
+      continue
+    }
+    for (const ref of ts.preProcessFile(text, true, true).importedFiles) {
+      const resolved = ts.resolveModuleName(ref.fileName, file, parsed.options, ts.sys, cache).resolvedModule?.resolvedFileName
+      if (!resolved) continue
+      const target = norm(resolved)
+      if (byFile.has(target)) found.add(target)
+      const list = importers.get(target)
+      if (list) list.push(file)
+      else importers.set(target, [file])
+    }
+  }
+  const reached = new Set<string>()
+  const queue = [...found]
+  while (queue.length > 0) {
+    for (const importer of importers.get(queue.pop()!) ?? []) {
+      if (reached.has(importer) || byFile.has(importer)) continue
+      reached.add(importer)
+      queue.push(importer)
+    }
+  }
+  return { modules: [...found].sort().map((f) => ({ file: f, text: byFile.get(f)!.text })), files: [...reached].sort() }
+}
+
+/** The names a generated module exports for each template, read from its `TemplateDataMap`. */
+interface ModuleNames {
+  /** Export name -> slug (data types and render functions). */
+  bySymbol: Map<string, string>
+  /** Slug -> the data type. */
+  dataTypes: Map<string, TS.Type>
+}
+
+function moduleNames(ts: Ts, checker: TS.TypeChecker, sf: TS.SourceFile | undefined): ModuleNames {
+  const names: ModuleNames = { bySymbol: new Map(), dataTypes: new Map() }
+  const moduleSymbol = sf && checker.getSymbolAtLocation(sf)
+  if (!moduleSymbol) return names
+  const exports = new Map(checker.getExportsOfModule(moduleSymbol).map((s) => [s.name, s]))
+  const map = exports.get('TemplateDataMap')
+  if (!map) return names
+  for (const prop of checker.getPropertiesOfType(checker.getDeclaredTypeOfSymbol(map))) {
+    const type = checker.getTypeOfSymbol(prop)
+    const alias = type.aliasSymbol?.name
+    if (!alias || !alias.endsWith('Data')) continue
+    const pascal = alias.slice(0, -'Data'.length)
+    names.bySymbol.set(alias, prop.name)
+    names.bySymbol.set(`render${pascal}`, prop.name)
+    names.dataTypes.set(prop.name, type)
+  }
+  void ts
+  return names
+}
+
+interface CheckedSite {
+  site: Site
+  /** New-program diagnostics inside the use. */
+  diagnostics: TS.Diagnostic[]
+}
+
+function findBrokenUses(ts: Ts, program: TS.Program, graph: Reach, changes: ReadonlyMap<string, ImpactChange>): CheckedSite[] {
+  const checker = program.getTypeChecker()
+  const moduleFiles = new Set(graph.modules.map((m) => m.file))
+  const now = new Map<string, ModuleNames>()
+  const before = new Map<string, ModuleNames>()
+  for (const m of graph.modules) {
+    now.set(m.file, moduleNames(ts, checker, program.getSourceFile(m.file)))
+    before.set(m.file, moduleNames(ts, checker, program.getSourceFile(m.file + OLD_SUFFIX)))
+  }
+  // Every name a changed template has (or had) in a generated module, and the generic ones.
+  const interesting = new Set(['render', 'TemplateDataMap'])
+  for (const names of [...now.values(), ...before.values()]) for (const [symbol, slug] of names.bySymbol) if (changes.has(slug)) interesting.add(symbol)
+
+  const out: CheckedSite[] = []
+  for (const fileName of graph.files) {
+    const sf = program.getSourceFile(fileName)
+    if (!sf) continue
+    // Local names bound to generated exports (`import { renderInvoice as ri }`): original name by local name.
+    const aliases = new Map<string, { original: string; module: string | undefined }>()
+    for (const stmt of sf.statements) {
+      if (!ts.isImportDeclaration(stmt) || !stmt.importClause?.namedBindings || !ts.isNamedImports(stmt.importClause.namedBindings)) continue
+      const from = checker.getSymbolAtLocation(stmt.moduleSpecifier)?.declarations?.[0]
+      const module = from && ts.isSourceFile(from) && moduleFiles.has(norm(from.fileName)) ? norm(from.fileName) : undefined
+      for (const el of stmt.importClause.namedBindings.elements) {
+        const original = (el.propertyName ?? el.name).text
+        if (interesting.has(original)) aliases.set(el.name.text, { original, module })
+      }
+    }
+    const sites: Site[] = []
+    const visit = (node: TS.Node): void => {
+      if (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) return
+      if (ts.isIdentifier(node) && (interesting.has(node.text) || aliases.has(node.text))) {
+        const site = siteOf(ts, checker, node, sf, moduleFiles, now, before, changes, aliases)
+        if (site) sites.push(site)
+      }
+      ts.forEachChild(node, visit)
+    }
+    visit(sf)
+    if (sites.length === 0) continue
+    const diagnostics = program.getSemanticDiagnostics(sf)
+    for (const site of sites) {
+      checkData(ts, checker, site, now.get(site.module)!, before.get(site.module)!)
+      const inside = diagnostics.filter((d) => d.start !== undefined && d.start >= site.start && d.start < site.end)
+      out.push({ site, diagnostics: inside })
+    }
+  }
+  return out
+}
+
+/** The use `id` makes of a generated export, when it is one of a changed template. */
+function siteOf(
+  ts: Ts,
+  checker: TS.TypeChecker,
+  id: TS.Identifier,
+  sf: TS.SourceFile,
+  moduleFiles: ReadonlySet<string>,
+  now: ReadonlyMap<string, ModuleNames>,
+  before: ReadonlyMap<string, ModuleNames>,
+  changes: ReadonlyMap<string, ImpactChange>,
+  aliases: ReadonlyMap<string, { original: string; module: string | undefined }>,
+): Site | undefined {
+  // Declarations of the same name are not uses.
+  const parent = id.parent
+  if ((ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent) || ts.isPropertySignature(parent) || ts.isVariableDeclaration(parent) || ts.isFunctionDeclaration(parent) || ts.isParameter(parent)) && parent.name === id) return undefined
+  if ((ts.isPropertyAccessExpression(parent) && parent.expression === id) || (ts.isQualifiedName(parent) && parent.left === id)) return undefined
+  let symbol = checker.getSymbolAtLocation(id)
+  let exported: string | undefined
+  let module: string | undefined
+  let deleted = false
+  if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol)
+  const declFile = symbol?.declarations?.[0]?.getSourceFile().fileName
+  if (symbol && declFile && moduleFiles.has(norm(declFile))) {
+    exported = symbol.name
+    module = norm(declFile)
+  } else if (!symbol || !symbol.declarations?.length) {
+    // Unresolved: an export the new module no longer has (a deleted template), imported by name or reached
+    // through a namespace import of the generated module.
+    const named = aliases.get(id.text)
+    if (named?.module) {
+      exported = named.original
+      module = named.module
+    } else if ((ts.isPropertyAccessExpression(parent) && parent.name === id) || (ts.isQualifiedName(parent) && parent.right === id)) {
+      module = generatedNamespace(ts, checker, ts.isQualifiedName(parent) ? parent.left : parent.expression, moduleFiles)
+      if (module) exported = id.text
+    }
+    deleted = exported !== undefined
+  }
+  if (!exported || !module) return undefined
+  const names = now.get(module)!
+  const oldNames = before.get(module)!
+  const use = (ts.isPropertyAccessExpression(parent) && parent.name === id) || (ts.isQualifiedName(parent) && parent.right === id) ? parent : id
+  const call = ts.isCallExpression(use.parent) && use.parent.expression === use ? use.parent : undefined
+
+  let slug: string | undefined
+  let data: TS.Expression | undefined
+  let range: TS.Node = use
+  if (exported === 'render') {
+    if (!call || call.arguments.length < 1) return undefined
+    const slugType = checker.getTypeAtLocation(call.arguments[0]!)
+    if (!slugType.isStringLiteral()) return undefined
+    slug = slugType.value
+    data = call.arguments[1]
+    range = call
+  } else if (exported === 'TemplateDataMap') {
+    const ref = use.parent
+    const indexed = ref && ts.isTypeReferenceNode(ref) && ts.isIndexedAccessTypeNode(ref.parent) ? ref.parent : undefined
+    if (!indexed || !ts.isLiteralTypeNode(indexed.indexType) || !ts.isStringLiteral(indexed.indexType.literal)) return undefined
+    slug = indexed.indexType.literal.text
+    ;({ range, data } = typedUse(ts, indexed))
+  } else {
+    slug = names.bySymbol.get(exported) ?? oldNames.bySymbol.get(exported)
+    if (!slug) return undefined
+    if (exported.startsWith('render') && call) {
+      data = call.arguments[0]
+      range = call
+    } else if (ts.isTypeReferenceNode(use.parent) || ts.isExpressionWithTypeArguments(use.parent)) {
+      ;({ range, data } = typedUse(ts, use.parent))
+    }
+  }
+  if (!changes.has(slug)) return undefined
+  const site: Site = { slug, symbol: exported, module, pos: id.getStart(sf), start: range.getStart(sf), end: range.getEnd(), file: sf, problems: [] }
+  if (data) site.data = data
+  if (deleted || changes.get(slug)!.action === 'delete' || !names.dataTypes.has(slug)) {
+    const gone =
+      exported === 'render'
+        ? `\`render('${slug}', …)\` no longer accepts it`
+        : exported === 'TemplateDataMap'
+          ? `\`TemplateDataMap['${slug}']\` no longer exists`
+          : `\`${exported}\` is no longer generated`
+    site.problems.push(`template \`${slug}\` is deleted: ${gone}`)
+  }
+  return site
+}
+
+/** The generated module `expr` is a namespace import of (`import * as ck from './craftkit.gen'`), if it is one. */
+function generatedNamespace(ts: Ts, checker: TS.TypeChecker, expr: TS.Node, moduleFiles: ReadonlySet<string>): string | undefined {
+  let symbol = checker.getSymbolAtLocation(expr)
+  if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol)
+  const decl = symbol?.declarations?.[0]
+  return decl !== undefined && ts.isSourceFile(decl) && moduleFiles.has(norm(decl.fileName)) ? norm(decl.fileName) : undefined
+}
+
+/**
+ * Where a type reference is used: the declaration it annotates (a variable with its initializer, a parameter
+ * with its function, whose body may read keys that are gone), or a `satisfies`/`as` expression.
+ */
+function typedUse(ts: Ts, typeNode: TS.Node): { range: TS.Node; data?: TS.Expression } {
+  let node: TS.Node = typeNode
+  while (node.parent && (ts.isTypeNode(node.parent) || ts.isExpressionWithTypeArguments(node.parent))) node = node.parent
+  const owner = node.parent
+  if (!owner) return { range: typeNode }
+  if (ts.isVariableDeclaration(owner) && owner.type === node) return owner.initializer ? { range: owner, data: owner.initializer } : { range: owner }
+  if ((ts.isSatisfiesExpression(owner) || ts.isAsExpression(owner)) && owner.type === node) return { range: owner, data: owner.expression }
+  if (ts.isParameter(owner) && owner.type === node) return { range: owner.parent }
+  if ((ts.isPropertyAssignment(owner) || ts.isPropertyDeclaration(owner)) && 'initializer' in owner && owner.initializer) return { range: owner, data: owner.initializer as TS.Expression }
+  if (ts.isFunctionLike(owner)) return { range: owner }
+  return { range: owner }
+}
+
+/** Compares the data a use sends with the old and the new data type of its template. */
+function checkData(ts: Ts, checker: TS.TypeChecker, site: Site, names: ModuleNames, oldNames: ModuleNames): void {
+  if (!site.data || site.problems.length > 0) return
+  const next = names.dataTypes.get(site.slug)
+  if (!next) return
+  const prev = oldNames.dataTypes.get(site.slug)
+  walk(ts, checker, checker.getTypeAtLocation(site.data), next, prev, '', site.problems)
+}
+
+function walk(ts: Ts, checker: TS.TypeChecker, argIn: TS.Type, nextIn: TS.Type, prevIn: TS.Type | undefined, path: string, out: string[]): void {
+  const arg = checker.getNonNullableType(argIn)
+  if (arg.flags & (ts.TypeFlags.Any | ts.TypeFlags.Unknown | ts.TypeFlags.Never)) return
+  const next = checker.getNonNullableType(nextIn)
+  const prev = prevIn && checker.getNonNullableType(prevIn)
+  if (checker.isArrayType(next)) {
+    const a = elementType(checker, arg)
+    const n = elementType(checker, next)
+    const p = prev && elementType(checker, prev)
+    if (a && n) walk(ts, checker, a, n, p, `${path}[]`, out)
+    else if (!checker.isTypeAssignableTo(arg, next)) out.push(typeChanged(checker, path, next, arg))
+    return
+  }
+  if (!isRecord(ts, checker, next) || !isRecord(ts, checker, arg)) {
+    if (!checker.isTypeAssignableTo(arg, next) && (!prev || checker.isTypeAssignableTo(arg, prev))) out.push(typeChanged(checker, path, next, arg))
+    return
+  }
+  for (const a of checker.getPropertiesOfType(arg)) {
+    const key = join2(path, a.name)
+    const n = checker.getPropertyOfType(next, a.name)
+    const p = prev && checker.getPropertyOfType(prev, a.name)
+    if (!n) {
+      if (p) out.push(`\`${key}\` is no longer declared: the server would strip it`)
+      continue
+    }
+    walk(ts, checker, checker.getTypeOfSymbol(a), checker.getTypeOfSymbol(n), p && checker.getTypeOfSymbol(p), key, out)
+  }
+  for (const n of checker.getPropertiesOfType(next)) {
+    if (n.flags & ts.SymbolFlags.Optional) continue
+    const a = checker.getPropertyOfType(arg, n.name)
+    if (a && !(a.flags & ts.SymbolFlags.Optional)) continue
+    const p = prev && checker.getPropertyOfType(prev, n.name)
+    if (p && !(p.flags & ts.SymbolFlags.Optional)) continue
+    const key = join2(path, n.name)
+    if (a) out.push(`\`${key}\` is now required, and this call may leave it out`)
+    else for (const leaf of requiredLeaves(ts, checker, checker.getTypeOfSymbol(n), key)) out.push(`\`${leaf}\` is now required`)
+  }
+}
+
+/** The required keys below a required object that is not sent at all (`vessel.owner` -> `vessel.owner.name`). */
+function requiredLeaves(ts: Ts, checker: TS.TypeChecker, type: TS.Type, path: string): string[] {
+  const t = checker.getNonNullableType(type)
+  if (!isRecord(ts, checker, t)) return [path]
+  const leaves = checker
+    .getPropertiesOfType(t)
+    .filter((p) => !(p.flags & ts.SymbolFlags.Optional))
+    .flatMap((p) => requiredLeaves(ts, checker, checker.getTypeOfSymbol(p), join2(path, p.name)))
+  return leaves.length > 0 ? leaves : [path]
+}
+
+function typeChanged(checker: TS.TypeChecker, path: string, next: TS.Type, arg: TS.Type): string {
+  const shown = (t: TS.Type) => checker.typeToString(checker.getBaseTypeOfLiteralType(t))
+  return `\`${path || '(data)'}\` is now \`${shown(next)}\`, and this call passes \`${shown(arg)}\``
+}
+
+function elementType(checker: TS.TypeChecker, type: TS.Type): TS.Type | undefined {
+  if (checker.isArrayType(type) || checker.isTupleType(type)) {
+    const args = checker.getTypeArguments(type as TS.TypeReference)
+    if (checker.isArrayType(type)) return args[0]
+    return args.length > 0 ? args.reduce((a, b) => (checker.isTypeAssignableTo(b, a) ? a : b)) : undefined
+  }
+  return undefined
+}
+
+/** A plain object type (nested data or a loop row), not a primitive, an array, a function or a `Date` union. */
+function isRecord(ts: Ts, checker: TS.TypeChecker, type: TS.Type): boolean {
+  if (!(type.flags & ts.TypeFlags.Object)) return false
+  if (checker.isArrayType(type) || checker.isTupleType(type)) return false
+  if (type.getCallSignatures().length > 0) return false
+  return !type.symbol || type.symbol.name !== 'Date'
+}
+
+function join2(path: string, key: string): string {
+  return path === '' ? key : path.endsWith('[]') ? `${path}.${key}` : `${path}.${key}`
+}
+
+function diagnosticKey(ts: Ts, file: string, d: TS.Diagnostic): string {
+  return JSON.stringify([file, d.start, d.code, flatten(ts, d)])
+}
+
+function flatten(ts: Ts, d: TS.Diagnostic): string {
+  const text = ts.flattenDiagnosticMessageText(d.messageText, '\n')
+  const first = text.split('\n')[0]!.trim()
+  return first.endsWith('.') ? first.slice(0, -1) : first
+}
+
+function readOrNull(file: string): string | null {
+  try {
+    return readFileSync(file, 'utf8')
+  } catch {
+    return null
+  }
+}
+
+function norm(file: string): string {
+  return posix(resolve(file))
+}
+
+function posix(p: string): string {
+  return sep === '/' ? p : p.split(sep).join('/')
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
