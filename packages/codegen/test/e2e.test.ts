@@ -68,5 +68,11 @@ describe('a generated render function against the emulator', () => {
     // The same idempotency key replays the render instead of queueing another.
     const replay = await generated.renderCharterHandover(data, { idempotencyKey })
     expect(replay.id).toBe(done.id)
+
+    // `date` fields are typed `string | Date`: a Date goes over the wire as JSON and renders as that date.
+    const withDate = await generated.renderCharterHandover({ ...data, handover: { ...data.handover, date: new Date('2026-06-04T00:00:00Z') } })
+    const dated = await withDate.wait()
+    expect(dated.status).toBe('succeeded')
+    expect(await pdfText(await client.renders.download(dated))).toContain('BK-12345')
   })
 })
