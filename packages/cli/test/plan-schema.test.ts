@@ -27,5 +27,12 @@ describe('plan.schema.json', () => {
     expect(planSchema.safeParse(plan).success).toBe(true)
     expect(validate({ ...plan, formatVersion: 2 })).toBe(false)
     expect(validate({ ...plan, extra: true })).toBe(false)
+    // `galley plan --impact` adds `impact`, an optional field: plans without it stay valid.
+    const site = { project: 'app/tsconfig.json', file: 'app/src/a.ts', line: 3, column: 10, slug: 'invoice', symbol: 'renderInvoice', message: '`notes` is now required' }
+    const withImpact = { ...plan, impact: { projects: [{ project: 'app/tsconfig.json', modules: ['app/src/craftkit.gen.ts'], files: 9, checkedFiles: 6 }], callSites: [site] } }
+    expect(validate(withImpact)).toBe(true)
+    expect(planSchema.safeParse(withImpact).success).toBe(true)
+    expect(validate({ ...withImpact, impact: { ...withImpact.impact, callSites: [{ ...site, extra: 1 }] } })).toBe(false)
+    expect(validate({ ...withImpact, impact: { ...withImpact.impact, callSites: [{ ...site, line: undefined }] } })).toBe(false)
   })
 })
