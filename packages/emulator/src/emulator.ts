@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import type { Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { tmpdir } from 'node:os'
+import { availableParallelism, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { createAdaptorServer } from '@hono/node-server'
 import { GalleyError } from '@galley/core'
@@ -11,12 +11,14 @@ import { API_KEY_PATTERN, generateApiKey } from './ids.ts'
 import { DEFAULT_BODY_LIMIT_BYTES } from './middleware/body.ts'
 import { parseFaults } from './middleware/faults.ts'
 import type { EmulatorOptions, RunningEmulator } from './options.ts'
-import { RenderQueue } from './queue.ts'
+import { RenderQueue, type Renderer } from './queue.ts'
+import { InlineRenderer, RenderPool } from './render/pool.ts'
 import type { BaseUrls } from './serialize.ts'
 import { PdfFiles } from './storage/files.ts'
 import { openDatabase } from './storage/pglite.ts'
 import { Store } from './storage/store.ts'
-import { createWebhookDispatcher } from './webhooks/index.ts'
+import { defaultRetryDelayMs } from './webhooks/index.ts'
+import { WebhookOutbox } from './webhooks/outbox.ts'
 
 /** An emulator that is not listening: its hono `app` answers `app.request()` (tests), `startEmulator` serves it. */
 export interface Emulator extends Omit<RunningEmulator, 'url'> {
@@ -49,10 +51,17 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     }
   }
   const rates = options.faults ? parseFaults(options.faults) : undefined
-  const concurrency = options.renderConcurrency ?? 4
+  const workers = options.renderWorkers ?? availableParallelism()
+  if (!Number.isInteger(workers) || workers < 0) {
+    throw new GalleyError('invalid_option', `renderWorkers must be a whole number (0 = render on the main thread), got ${String(workers)}`)
+  }
+  const concurrency = options.renderConcurrency ?? Math.max(4, workers)
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new GalleyError('invalid_option', `renderConcurrency must be a positive integer, got ${String(concurrency)}`)
   }
+  const renderTimeoutMs = options.renderTimeoutMs ?? 120_000
+  if (!(renderTimeoutMs > 0)) throw new GalleyError('invalid_option', `renderTimeoutMs must be positive, got ${String(renderTimeoutMs)}`)
+  const imageTimeoutMs = options.imageTimeoutMs ?? 5000
   const publicBaseUrl = options.publicBaseUrl?.replace(/\/+$/, '')
   if (publicBaseUrl !== undefined && !/^https?:\/\/[^/]/.test(publicBaseUrl)) {
     throw new GalleyError('invalid_option', `publicBaseUrl must be an http(s) URL, got "${publicBaseUrl}"`)
@@ -80,17 +89,38 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
 
   const urls: BaseUrls = { api: 'http://localhost', public: publicBaseUrl ?? 'http://localhost' }
   const files = new PdfFiles(dataDir)
-  const webhooks =
+  const retryBaseMs = options.webhookRetryDelayMs
+  const outbox =
     options.webhooks && options.webhooks.length > 0
-      ? createWebhookDispatcher({ subscriptions: options.webhooks, log: options.quiet ? undefined : log })
+      ? new WebhookOutbox({
+          store,
+          subscriptions: options.webhooks,
+          ...(options.webhookMaxAttempts !== undefined ? { maxAttempts: options.webhookMaxAttempts } : {}),
+          ...(options.webhookTimeoutMs !== undefined ? { timeoutMs: options.webhookTimeoutMs } : {}),
+          ...(retryBaseMs !== undefined ? { retryDelayMs: (n: number) => (retryBaseMs * defaultRetryDelayMs(n)) / 1000 } : {}),
+          log: options.quiet ? undefined : log,
+        })
       : undefined
+  let renderer: Renderer
+  try {
+    renderer =
+      workers > 0
+        ? new RenderPool({ size: workers, imageTimeoutMs, timeoutMs: renderTimeoutMs, logError: log })
+        : new InlineRenderer({ imageTimeoutMs, timeoutMs: renderTimeoutMs, logError: log })
+  } catch (error) {
+    await store.close()
+    releaseLock()
+    if (ownDir) rmSync(dataDir, { recursive: true, force: true })
+    throw error
+  }
   const queue = new RenderQueue({
     store,
-    files,
+    renderer,
+    pdfPath: (id) => files.path(id),
     urls,
     concurrency,
-    imageTimeoutMs: options.imageTimeoutMs ?? 5000,
-    webhooks,
+    outbox,
+    ...(options.renderFault ? { renderFault: options.renderFault } : {}),
     logError: log,
   })
   const app = createApp({
@@ -116,12 +146,17 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       urls.api = url.replace(/\/+$/, '')
       if (publicBaseUrl === undefined) urls.public = urls.api
     },
-    resume: () => queue.resume(),
+    async resume() {
+      const n = await queue.resume()
+      await outbox?.resume()
+      return n
+    },
     idle: () => queue.idle(),
     close() {
       closing ??= (async () => {
         await queue.close()
-        await webhooks?.close()
+        await renderer.close()
+        await outbox?.close()
         await store.close()
         releaseLock()
         if (ownDir) rmSync(dataDir, { recursive: true, force: true })

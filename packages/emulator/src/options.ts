@@ -22,8 +22,30 @@ export interface EmulatorOptions {
   faults?: string
   /** Seed of the fault schedule. @default 1 */
   seed?: number
-  /** Renders in flight at once. @default 4 */
+  /** Renders claimed at once (queued beyond the workers when larger). @default max(4, renderWorkers) */
   renderConcurrency?: number
+  /**
+   * Worker threads that run pdfkit, so the HTTP server's event loop only answers requests and moves state.
+   * 0 renders on the main thread (no workers). @default os.availableParallelism()
+   */
+  renderWorkers?: number
+  /** A render still running after this long fails (`errorMessage`), and its worker is replaced. @default 120000 */
+  renderTimeoutMs?: number
+  /**
+   * Webhook retry backoff base: the wait after attempt n is base * 2^(n-1) (1 s, 2 s, 4 s, 8 s, 16 s by default).
+   * @default 1000
+   */
+  webhookRetryDelayMs?: number
+  /** Attempts per webhook delivery before it is marked abandoned. @default 6 (API.md §10) */
+  webhookMaxAttempts?: number
+  /** Per-attempt timeout of a webhook delivery. @default 15000 */
+  webhookTimeoutMs?: number
+  /**
+   * TESTS ONLY: makes chosen renders misbehave inside the renderer (`throw`, `crash` the worker, or `hang` past
+   * `renderTimeoutMs`). A function, so it can only be set by code that constructs the emulator: no HTTP request,
+   * CLI flag or environment variable reaches it.
+   */
+  renderFault?: (render: { renderId: string; templateSlug: string; data: Record<string, unknown> }) => 'throw' | 'crash' | 'hang' | undefined
   /** Timeout of each image fetch of a render. @default 5000 */
   imageTimeoutMs?: number
   /** Largest request body in bytes (413 `payload_too_large` above). @default 5 MiB */
@@ -48,6 +70,9 @@ export interface RunningEmulator {
   apiKeyCreated: boolean
   /** Resolves when no render is queued or rendering. */
   idle(): Promise<void>
-  /** Stops the server, waits for renders in flight and webhook deliveries, closes the database. Idempotent. */
+  /**
+   * Stops the server, waits for renders in flight, stops the render workers and the webhook outbox (deliveries still
+   * pending stay in the database for the next start on the same data folder), closes the database. Idempotent.
+   */
   close(): Promise<void>
 }

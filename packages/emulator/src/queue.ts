@@ -1,30 +1,59 @@
-import { RenderFailure, renderDocument } from './render/index.ts'
-import type { RenderWebhookPayload, WebhookDispatcher } from './webhooks/index.ts'
+import type { RenderDocumentInput } from './render/index.ts'
+import type { RenderWebhookPayload } from './webhooks/index.ts'
+import type { WebhookOutbox } from './webhooks/outbox.ts'
 import { downloadUrl, type BaseUrls } from './serialize.ts'
-import type { PdfFiles } from './storage/files.ts'
-import type { RenderRow, Store } from './storage/store.ts'
+import type { DeliveryRow, RenderJob, RenderOutcome, RenderRow, Store } from './storage/store.ts'
+
+/** A test-only way to make a render misbehave inside the renderer (see `EmulatorOptions.renderFault`). */
+export type RenderFaultKind = 'throw' | 'crash' | 'hang'
+
+/** One render for a {@link Renderer}: the document, where its PDF goes, and an optional injected fault. */
+export interface RenderTask {
+  renderId: string
+  input: RenderDocumentInput
+  /** The PDF's final path (`PdfFiles.path`); the renderer writes it atomically. */
+  path: string
+  fault?: RenderFaultKind
+}
+
+/** Turns a task into a PDF file: resolves `null` on success, or the render's `errorMessage`. Never rejects. */
+export interface Renderer {
+  render(task: RenderTask): Promise<string | null>
+  close(): Promise<void>
+}
 
 export interface RenderQueueOptions {
   store: Store
-  files: PdfFiles
+  renderer: Renderer
+  pdfPath: (renderId: string) => string
   urls: BaseUrls
   concurrency: number
-  imageTimeoutMs: number
-  webhooks: WebhookDispatcher | undefined
+  outbox: WebhookOutbox | undefined
+  renderFault?: (render: { renderId: string; templateSlug: string; data: Record<string, unknown> }) => RenderFaultKind | undefined
   logError: (line: string) => void
 }
 
+interface FinishWaiter {
+  outcome: RenderOutcome
+  resolve: (r: { render: RenderRow; deliveries: DeliveryRow[] } | undefined) => void
+  reject: (e: unknown) => void
+}
+
 /**
- * The in-process render queue: ids in memory, state in the database. A render is claimed (`queued` ->
- * `rendering`) in a transaction, rendered with at most `concurrency` in flight, its PDF written, then finished
- * (`succeeded` | `failed`) and announced to the webhooks. Ids still queued when the process stops stay `queued` in
- * the database and are enqueued again by {@link RenderQueue.resume} on the next start.
+ * The render queue: ids in memory, state in the database, PDFs from a {@link Renderer} (the worker pool). The
+ * main thread only moves state: renders are claimed (`queued` -> `rendering`) several at once in one statement,
+ * and finished (`succeeded` | `failed`, with their webhook outbox rows) several at once in one transaction, so the
+ * single PGlite connection is not the bottleneck. Ids still queued when the process stops stay `queued` in the
+ * database, and renders left `rendering` by a crash are queued again by {@link RenderQueue.resume}.
  */
 export class RenderQueue {
   private readonly options: RenderQueueOptions
   private readonly pending: string[] = []
-  private readonly inFlight = new Set<Promise<void>>()
+  private active = 0
+  private readonly runs = new Set<Promise<void>>()
   private idleWaiters: (() => void)[] = []
+  private finishes: FinishWaiter[] = []
+  private finishing: Promise<void> | undefined
   private closed = false
 
   constructor(options: RenderQueueOptions) {
@@ -46,7 +75,7 @@ export class RenderQueue {
 
   /** Resolves when nothing is queued or rendering. */
   idle(): Promise<void> {
-    if (this.pending.length === 0 && this.inFlight.size === 0) return Promise.resolve()
+    if (this.pending.length === 0 && this.active === 0) return Promise.resolve()
     return new Promise((resolve) => this.idleWaiters.push(resolve))
   }
 
@@ -54,74 +83,128 @@ export class RenderQueue {
   async close(): Promise<void> {
     this.closed = true
     this.pending.length = 0
-    await Promise.allSettled([...this.inFlight])
+    await Promise.allSettled([...this.runs])
+    await this.finishing
     this.notifyIdle()
   }
 
   private pump(): void {
-    while (!this.closed && this.inFlight.size < this.options.concurrency && this.pending.length > 0) {
-      const id = this.pending.shift()!
-      const run = this.run(id)
-        .catch((error: unknown) => {
-          if (!this.closed) this.options.logError(`render ${id}: ${describe(error)}`)
-        })
-        .finally(() => {
-          this.inFlight.delete(run)
-          this.pump()
-          this.notifyIdle()
-        })
-      this.inFlight.add(run)
+    const free = this.options.concurrency - this.active
+    if (this.closed || free <= 0 || this.pending.length === 0) return
+    const ids = this.pending.splice(0, free)
+    this.active += ids.length
+    const run = this.claimAndRun(ids).finally(() => {
+      this.runs.delete(run)
+      this.pump()
+      this.notifyIdle()
+    })
+    this.runs.add(run)
+  }
+
+  private async claimAndRun(ids: string[]): Promise<void> {
+    let jobs: RenderJob[] = []
+    try {
+      jobs = await this.options.store.claimRenders(ids, new Date())
+    } catch (error) {
+      if (!this.closed) this.options.logError(`claiming ${ids.length} render(s): ${describe(error)}`)
     }
+    this.active -= ids.length - jobs.length
+    await Promise.all(
+      jobs.map((job) =>
+        this.run(job)
+          .catch((error: unknown) => {
+            if (!this.closed) this.options.logError(`render ${job.render.id}: ${describe(error)}`)
+          })
+          .finally(() => {
+            this.active--
+            this.pump()
+            this.notifyIdle()
+          }),
+      ),
+    )
   }
 
   private notifyIdle(): void {
-    if (this.pending.length > 0 || this.inFlight.size > 0) return
+    if (this.pending.length > 0 || this.active > 0) return
     const waiters = this.idleWaiters
     this.idleWaiters = []
     for (const w of waiters) w()
   }
 
-  private async run(id: string): Promise<void> {
-    const { store, files } = this.options
-    const startedAt = new Date()
-    const job = await store.claimRender(id, startedAt)
-    if (!job) return
-    const { template, version, render } = job
-    let errorMessage: string | null = null
-    try {
-      const pdf = await renderDocument(
-        {
-          name: version.name,
-          manifest: version.manifest,
-          pageConfig: version.page_config,
-          layout: version.layout,
-          templateType: template.template_type,
-          data: render.data,
-        },
-        { imageTimeoutMs: this.options.imageTimeoutMs },
-      )
-      files.write(id, pdf)
-    } catch (error) {
-      errorMessage = error instanceof RenderFailure ? error.message : `Render failed: ${describe(error)}`
-      if (!(error instanceof RenderFailure)) this.options.logError(`render ${id}: ${describe(error, true)}`)
-    }
+  private async run({ render, template, version }: RenderJob): Promise<void> {
+    const startedAt = render.started_at ? new Date(render.started_at) : new Date()
+    const fault = this.options.renderFault?.({ renderId: render.id, templateSlug: template.slug, data: render.data })
+    const errorMessage = await this.options.renderer.render({
+      renderId: render.id,
+      input: {
+        name: version.name,
+        manifest: version.manifest,
+        pageConfig: version.page_config,
+        layout: version.layout,
+        templateType: template.template_type,
+        data: render.data,
+      },
+      path: this.options.pdfPath(render.id),
+      ...(fault ? { fault } : {}),
+    })
     const completedAt = new Date()
-    const finished = await store.finishRender(id, {
+    const finished = await this.finish({
+      id: render.id,
       status: errorMessage === null ? 'succeeded' : 'failed',
       errorMessage,
       completedAt,
-      durationMs: completedAt.getTime() - startedAt.getTime(),
+      durationMs: Math.max(0, completedAt.getTime() - startedAt.getTime()),
     })
-    if (finished) this.options.webhooks?.dispatch(webhookPayload(finished, template.id, this.options.urls))
+    if (finished && finished.deliveries.length > 0) this.options.outbox?.add(finished.deliveries)
+  }
+
+  /**
+   * Finishes a render: outcomes that arrive while a finishing transaction runs are written together in the next
+   * one (each with its outbox rows, `Store.finishRenders`).
+   */
+  private finish(outcome: RenderOutcome): Promise<{ render: RenderRow; deliveries: DeliveryRow[] } | undefined> {
+    return new Promise((resolve, reject) => {
+      this.finishes.push({ outcome, resolve, reject })
+      this.finishing ??= this.flushFinishes()
+    })
+  }
+
+  private async flushFinishes(): Promise<void> {
+    try {
+      while (this.finishes.length > 0) {
+        const batch = this.finishes
+        this.finishes = []
+        try {
+          const rows = await this.options.store.finishRenders(
+            batch.map((b) => b.outcome),
+            (r) => this.deliveriesFor(r),
+          )
+          const byId = new Map(rows.map((r) => [r.render.id, r]))
+          for (const b of batch) b.resolve(byId.get(b.outcome.id))
+        } catch (error) {
+          for (const b of batch) b.reject(error)
+        }
+      }
+    } finally {
+      this.finishing = undefined
+    }
+  }
+
+  private deliveriesFor(r: RenderRow): { subscriptionUrl: string; event: string; body: string }[] {
+    const outbox = this.options.outbox
+    if (!outbox) return []
+    const payload = webhookPayload(r, this.options.urls)
+    const body = JSON.stringify(payload)
+    return outbox.urls.map((subscriptionUrl) => ({ subscriptionUrl, event: payload.event, body }))
   }
 }
 
-function webhookPayload(r: RenderRow, templateId: string, urls: BaseUrls): RenderWebhookPayload {
+function webhookPayload(r: RenderRow, urls: BaseUrls): RenderWebhookPayload {
   const succeeded = r.status === 'succeeded'
   return {
     event: succeeded ? 'render.succeeded' : 'render.failed',
     renderId: r.id,
-    templateId,
+    templateId: r.template_id,
     status: succeeded ? 'succeeded' : 'failed',
     downloadUrl: downloadUrl(r, urls),
     errorMessage: r.error_message,
@@ -130,7 +213,7 @@ function webhookPayload(r: RenderRow, templateId: string, urls: BaseUrls): Rende
   }
 }
 
-function describe(error: unknown, stack = false): string {
+export function describe(error: unknown, stack = false): string {
   if (error instanceof Error) return stack && error.stack ? error.stack : error.message
   return String(error)
 }

@@ -62,10 +62,40 @@ export interface ShareRow {
   created_at: Date
 }
 
+/** A row of the webhook outbox (migration 2): one delivery of one finished render to one subscription. */
+export interface DeliveryRow {
+  /** The delivery id: `x-craftkit-delivery-id` on every attempt, across restarts. */
+  id: string
+  render_id: string
+  subscription_url: string
+  event: string
+  /** The exact JSON body that is signed and sent. */
+  body: string
+  status: 'pending' | 'delivered' | 'abandoned'
+  attempts: number
+  next_attempt_at: Date
+  last_error: string | null
+  created_at: Date
+  updated_at: Date
+  completed_at: Date | null
+}
+
+/** How a render ended, for {@link Store.finishRenders}. */
+export interface RenderOutcome {
+  id: string
+  status: 'succeeded' | 'failed'
+  errorMessage: string | null
+  completedAt: Date
+  durationMs: number
+}
+
+/** The outbox rows to write for a render that just reached its terminal state. */
+export type DeliveriesFor = (render: RenderRow) => { subscriptionUrl: string; event: string; body: string }[]
+
 /** What the render queue needs to produce one PDF. */
 export interface RenderJob {
   render: RenderRow
-  template: TemplateRow
+  template: Pick<TemplateRow, 'id' | 'template_type' | 'slug'>
   version: VersionRow
 }
 
@@ -80,6 +110,11 @@ type Db = PGlite | Transaction
 /** All SQL of the emulator. Every read and write of project data is scoped by `projectId`. */
 export class Store {
   readonly db: PGlite
+  /** Template versions by id: immutable once written, so cached for the life of the process. */
+  private readonly versions = new Map<string, VersionRow>()
+  /** Project ids by key hash: keys are never deleted or moved, so a found key is cached. */
+  private readonly keys = new Map<string, string>()
+  private readonly versionsByNumber = new Map<string, VersionRow>()
   constructor(db: PGlite) {
     this.db = db
   }
@@ -105,11 +140,17 @@ export class Store {
   }
 
   async projectForKey(key: string): Promise<string | undefined> {
+    const hash = sha256Hex(key)
+    const cached = this.keys.get(hash)
+    if (cached) return cached
     const r = await this.db.query<{ project_id: string }>(
       'SELECT k.project_id FROM api_keys k JOIN projects p ON p.id = k.project_id WHERE k.key_hash = $1',
-      [sha256Hex(key)],
+      [hash],
     )
-    return r.rows[0]?.project_id
+    const projectId = r.rows[0]?.project_id
+    // Only found keys are cached (bounded by the number of keys); unknown keys are looked up every time.
+    if (projectId) this.keys.set(hash, projectId)
+    return projectId
   }
 
   // --- templates ----------------------------------------------------------------------------------------
@@ -131,11 +172,19 @@ export class Store {
   }
 
   async getVersion(templateId: string, versionNumber: number): Promise<VersionRow | undefined> {
+    const key = `${templateId}#${versionNumber}`
+    const cached = this.versionsByNumber.get(key)
+    if (cached) return cached
     const r = await this.db.query<VersionRow>(
       'SELECT * FROM template_versions WHERE template_id = $1 AND version_number = $2',
       [templateId, versionNumber],
     )
-    return r.rows[0]
+    const row = r.rows[0]
+    if (row) {
+      this.versionsByNumber.set(key, row)
+      this.versions.set(row.id, row)
+    }
+    return row
   }
 
   /**
@@ -252,31 +301,132 @@ export class Store {
     return r.rows[0]
   }
 
-  /** Moves a queued render to `rendering` and returns what is needed to render it; undefined if it is not queued. */
+  /**
+   * Moves queued renders to `rendering` in one statement and returns what is needed to render them (those no
+   * longer queued are left out). Versions are immutable, so they come from a per-process cache after the first read.
+   */
+  async claimRenders(ids: string[], startedAt: Date): Promise<RenderJob[]> {
+    if (ids.length === 0) return []
+    const r = await this.db.query<RenderRow & { t_template_type: TemplateType; t_slug: string }>(
+      `UPDATE renders r SET status = 'rendering', started_at = $2
+       FROM templates t
+       WHERE r.id IN (SELECT value::uuid FROM json_array_elements_text($1::json)) AND r.status = 'queued' AND t.id = r.template_id
+       RETURNING r.*, t.template_type AS t_template_type, t.slug AS t_slug`,
+      [JSON.stringify(ids), startedAt],
+    )
+    const missing = [...new Set(r.rows.map((row) => row.template_version_id).filter((id) => !this.versions.has(id)))]
+    if (missing.length > 0) {
+      const v = await this.db.query<VersionRow>(
+        'SELECT * FROM template_versions WHERE id IN (SELECT value::uuid FROM json_array_elements_text($1::json))',
+        [JSON.stringify(missing)],
+      )
+      for (const row of v.rows) this.versions.set(row.id, row)
+    }
+    return r.rows.map(({ t_template_type, t_slug, ...render }) => ({
+      render,
+      template: { id: render.template_id, template_type: t_template_type, slug: t_slug },
+      version: this.versions.get(render.template_version_id)!,
+    }))
+  }
+
+  /** {@link claimRenders} for one render; undefined if it is not queued. */
   async claimRender(id: string, startedAt: Date): Promise<RenderJob | undefined> {
+    return (await this.claimRenders([id], startedAt))[0]
+  }
+
+  /**
+   * Moves `rendering` renders to their terminal state and, in the same transaction, writes their webhook
+   * deliveries to the outbox: a render is never terminal without its deliveries, nor the reverse. Renders that
+   * were not `rendering` are left alone (and get no deliveries).
+   */
+  async finishRenders(
+    outcomes: RenderOutcome[],
+    deliveriesFor?: DeliveriesFor,
+  ): Promise<{ render: RenderRow; deliveries: DeliveryRow[] }[]> {
+    if (outcomes.length === 0) return []
     return this.db.transaction(async (tx) => {
       const r = await tx.query<RenderRow>(
-        `UPDATE renders SET status = 'rendering', started_at = $2 WHERE id = $1 AND status = 'queued' RETURNING *`,
-        [id, startedAt],
+        `UPDATE renders r SET status = u.status, error_message = u.error_message, completed_at = u.completed_at, duration_ms = u.duration_ms
+         FROM json_to_recordset($1::json) AS u(id uuid, status text, error_message text, completed_at timestamptz, duration_ms integer)
+         WHERE r.id = u.id AND r.status = 'rendering' RETURNING r.*`,
+        [
+          JSON.stringify(
+            outcomes.map((o) => ({
+              id: o.id,
+              status: o.status,
+              error_message: o.errorMessage,
+              completed_at: o.completedAt.toISOString(),
+              duration_ms: o.durationMs,
+            })),
+          ),
+        ],
       )
-      const render = r.rows[0]
-      if (!render) return undefined
-      const t = await tx.query<TemplateRow>('SELECT * FROM templates WHERE id = $1', [render.template_id])
-      const v = await tx.query<VersionRow>('SELECT * FROM template_versions WHERE id = $1', [render.template_version_id])
-      return { render, template: t.rows[0]!, version: v.rows[0]! }
+      const now = new Date()
+      const rows: Record<string, unknown>[] = []
+      for (const render of r.rows) {
+        for (const d of deliveriesFor?.(render) ?? []) {
+          rows.push({ id: uuidv7(), render_id: render.id, subscription_url: d.subscriptionUrl, event: d.event, body: d.body })
+        }
+      }
+      const byRender = new Map<string, DeliveryRow[]>()
+      if (rows.length > 0) {
+        const d = await tx.query<DeliveryRow>(
+          `INSERT INTO webhook_deliveries (id, render_id, subscription_url, event, body, status, attempts, next_attempt_at, created_at, updated_at)
+           SELECT id, render_id, subscription_url, event, body, 'pending', 0, $2, $2, $2
+           FROM json_to_recordset($1::json) AS d(id uuid, render_id uuid, subscription_url text, event text, body text)
+           RETURNING *`,
+          [JSON.stringify(rows), now],
+        )
+        for (const row of d.rows) byRender.set(row.render_id, [...(byRender.get(row.render_id) ?? []), row])
+      }
+      return r.rows.map((render) => ({ render, deliveries: byRender.get(render.id) ?? [] }))
     })
   }
 
-  async finishRender(
-    id: string,
-    outcome: { status: 'succeeded' | 'failed'; errorMessage: string | null; completedAt: Date; durationMs: number },
-  ): Promise<RenderRow | undefined> {
-    const r = await this.db.query<RenderRow>(
-      `UPDATE renders SET status = $2, error_message = $3, completed_at = $4, duration_ms = $5
-       WHERE id = $1 AND status = 'rendering' RETURNING *`,
-      [id, outcome.status, outcome.errorMessage, outcome.completedAt, outcome.durationMs],
+  // --- webhook outbox -----------------------------------------------------------------------------------
+
+  /** Deliveries still to be attempted for these subscription urls, soonest first. */
+  async pendingDeliveries(subscriptionUrls: string[]): Promise<DeliveryRow[]> {
+    const r = await this.db.query<DeliveryRow>(
+      `SELECT * FROM webhook_deliveries
+       WHERE status = 'pending' AND subscription_url IN (SELECT json_array_elements_text($1::json))
+       ORDER BY next_attempt_at, id`,
+      [JSON.stringify(subscriptionUrls)],
     )
-    return r.rows[0]
+    return r.rows
+  }
+
+  /** Records attempt outcomes (one statement for many): delivered, abandoned, or pending with its next attempt time. */
+  async recordDeliveryAttempts(
+    updates: { id: string; status: DeliveryRow['status']; attempts: number; nextAttemptAt: Date; lastError: string | null; at: Date }[],
+  ): Promise<void> {
+    if (updates.length === 0) return
+    await this.db.query(
+      `UPDATE webhook_deliveries w SET status = u.status, attempts = u.attempts, next_attempt_at = u.next_attempt_at,
+         last_error = u.last_error, updated_at = u.at, completed_at = CASE WHEN u.status = 'pending' THEN NULL ELSE u.at END
+       FROM json_to_recordset($1::json) AS u(id uuid, status text, attempts integer, next_attempt_at timestamptz, last_error text, at timestamptz)
+       WHERE w.id = u.id`,
+      [
+        JSON.stringify(
+          updates.map((u) => ({
+            id: u.id,
+            status: u.status,
+            attempts: u.attempts,
+            next_attempt_at: u.nextAttemptAt.toISOString(),
+            last_error: u.lastError,
+            at: u.at.toISOString(),
+          })),
+        ),
+      ],
+    )
+  }
+
+  /** Every delivery of a render, oldest first (tests and tools). */
+  async deliveriesForRender(renderId: string): Promise<DeliveryRow[]> {
+    const r = await this.db.query<DeliveryRow>('SELECT * FROM webhook_deliveries WHERE render_id = $1 ORDER BY created_at, id', [
+      renderId,
+    ])
+    return r.rows
   }
 
   /** Renders a previous process left unfinished, put back to `queued`, oldest first. */

@@ -108,34 +108,8 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
       timers.add(entry)
     })
 
-  async function attempt(url: string, secret: string, event: string, rawBody: string, deliveryId: string): Promise<string | null> {
-    const signal = AbortSignal.any([closing.signal, AbortSignal.timeout(timeoutMs)])
-    try {
-      const res = await doFetch(url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': WEBHOOK_USER_AGENT,
-          'x-craftkit-event': event,
-          'x-craftkit-signature': signWebhookBody(secret, rawBody),
-          'x-craftkit-timestamp': String(Math.floor(Date.now() / 1000)),
-          'x-craftkit-delivery-id': deliveryId,
-        },
-        body: rawBody,
-        signal,
-        redirect: 'manual',
-      })
-      // Drain the body so the connection can be reused; its content is irrelevant.
-      await res.arrayBuffer().catch(() => undefined)
-      return res.status >= 200 && res.status < 300 ? null : `HTTP ${res.status}`
-    } catch (err) {
-      if (closing.signal.aborted) return 'dispatcher closed'
-      const e = err as Error
-      if (e.name === 'TimeoutError' || e.name === 'AbortError') return `no response within ${timeoutMs} ms`
-      const cause = (e as { cause?: { code?: string; message?: string } }).cause
-      return cause?.code ?? cause?.message ?? e.message
-    }
-  }
+  const attempt = (url: string, secret: string, event: string, rawBody: string, deliveryId: string): Promise<string | null> =>
+    postWebhook({ url, secret, event, rawBody, deliveryId, timeoutMs, fetch: doFetch, signal: closing.signal })
 
   async function deliver(url: string, secret: string, payload: RenderWebhookPayload): Promise<void> {
     const rawBody = JSON.stringify(payload)
@@ -186,8 +160,51 @@ export function createWebhookDispatcher(options: WebhookDispatcherOptions): Webh
   }
 }
 
+/**
+ * One delivery attempt: POSTs `rawBody` signed with `secret` and the documented headers. Resolves `null` on a
+ * 2xx, else the reason (`HTTP 500`, `no response within 15000 ms`, `ECONNREFUSED`, `dispatcher closed` when
+ * `signal` aborted). Never throws.
+ */
+export async function postWebhook(o: {
+  url: string
+  secret: string
+  event: string
+  rawBody: string
+  deliveryId: string
+  timeoutMs: number
+  fetch?: typeof fetch
+  signal: AbortSignal
+}): Promise<string | null> {
+  const signal = AbortSignal.any([o.signal, AbortSignal.timeout(o.timeoutMs)])
+  try {
+    const res = await (o.fetch ?? globalThis.fetch)(o.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'user-agent': WEBHOOK_USER_AGENT,
+        'x-craftkit-event': o.event,
+        'x-craftkit-signature': signWebhookBody(o.secret, o.rawBody),
+        'x-craftkit-timestamp': String(Math.floor(Date.now() / 1000)),
+        'x-craftkit-delivery-id': o.deliveryId,
+      },
+      body: o.rawBody,
+      signal,
+      redirect: 'manual',
+    })
+    // Drain the body so the connection can be reused; its content is irrelevant.
+    await res.arrayBuffer().catch(() => undefined)
+    return res.status >= 200 && res.status < 300 ? null : `HTTP ${res.status}`
+  } catch (err) {
+    if (o.signal.aborted) return 'dispatcher closed'
+    const e = err as Error
+    if (e.name === 'TimeoutError' || e.name === 'AbortError') return `no response within ${o.timeoutMs} ms`
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause
+    return cause?.code ?? cause?.message ?? e.message
+  }
+}
+
 /** The URL without credentials or query, for logs (a receiver may put a token in it). */
-function safeUrl(url: string): string {
+export function safeUrl(url: string): string {
   try {
     const u = new URL(url)
     return `${u.protocol}//${u.host}${u.pathname}`

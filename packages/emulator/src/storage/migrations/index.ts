@@ -94,6 +94,32 @@ CREATE TABLE shares (
 CREATE INDEX shares_render ON shares (render_id, created_at);
 `,
   },
+  {
+    version: 2,
+    name: 'webhook outbox',
+    // One row per (finished render, subscription), inserted in the transaction that makes the render terminal.
+    // `id` is the delivery id sent as x-craftkit-delivery-id on every attempt. `body` is the exact JSON that is
+    // signed and sent, so every attempt (and every restart) sends the same bytes. Secrets are not stored: the
+    // subscription is matched by url to the running emulator's webhooks.
+    sql: `
+CREATE TABLE webhook_deliveries (
+  id uuid PRIMARY KEY,
+  render_id uuid NOT NULL REFERENCES renders(id),
+  subscription_url text NOT NULL,
+  event text NOT NULL,
+  body text NOT NULL,
+  status text NOT NULL CHECK (status IN ('pending', 'delivered', 'abandoned')),
+  attempts integer NOT NULL DEFAULT 0,
+  next_attempt_at timestamptz NOT NULL,
+  last_error text,
+  created_at timestamptz NOT NULL,
+  updated_at timestamptz NOT NULL,
+  completed_at timestamptz
+);
+CREATE INDEX webhook_deliveries_pending ON webhook_deliveries (next_attempt_at) WHERE status = 'pending';
+CREATE INDEX webhook_deliveries_render ON webhook_deliveries (render_id);
+`,
+  },
 ]
 
 /** The schema version a fully migrated database has: the last migration's. */

@@ -1,0 +1,164 @@
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { Worker } from 'node:worker_threads'
+import { GalleyError } from '@galley/core'
+import type { Renderer, RenderTask } from '../queue.ts'
+import { performRenderTask, type RenderTaskResult } from './task.ts'
+
+export interface RenderPoolOptions {
+  /** Worker threads; each renders one task at a time. */
+  size: number
+  imageTimeoutMs: number
+  /** A render still running after this long fails, and its worker is terminated and replaced. */
+  timeoutMs: number
+  logError: (line: string) => void
+}
+
+interface Slot {
+  worker: Worker
+  task?: { id: number; task: RenderTask; resolve: (message: string | null) => void; timer: NodeJS.Timeout }
+}
+
+/**
+ * The worker file next to the running module: `dist/render-worker.mjs` beside `dist/index.mjs` (also when the
+ * package is installed from a tarball), or, when the emulator runs from `src` (its own tests), the built one in
+ * the package's `dist`.
+ */
+export function renderWorkerFile(): URL {
+  const candidates = [new URL('./render-worker.mjs', import.meta.url), new URL('../../dist/render-worker.mjs', import.meta.url)]
+  for (const url of candidates) if (existsSync(fileURLToPath(url))) return url
+  throw new GalleyError('emulator_render_worker', `The emulator's render worker is missing (looked for ${candidates.map((u) => fileURLToPath(u)).join(', ')})`, {
+    hint: 'Build @galley/emulator (pnpm --filter @galley/emulator build), or pass renderWorkers: 0 to render on the main thread.',
+  })
+}
+
+/**
+ * A pool of render workers (`worker_threads`), started on demand up to `size`. A task that throws fails with a
+ * message; a worker that crashes or a task that runs past `timeoutMs` fails that task, and the worker is replaced
+ * (terminated, a new one started on the next task). The main thread never runs pdfkit.
+ */
+export class RenderPool implements Renderer {
+  private readonly options: RenderPoolOptions
+  private readonly file: URL
+  private readonly slots: Slot[] = []
+  private readonly waiting: { task: RenderTask; resolve: (message: string | null) => void }[] = []
+  private nextId = 1
+  private closed = false
+
+  constructor(options: RenderPoolOptions) {
+    this.options = options
+    this.file = renderWorkerFile()
+  }
+
+  render(task: RenderTask): Promise<string | null> {
+    if (this.closed) return Promise.resolve('The emulator is shutting down')
+    return new Promise((resolve) => {
+      this.waiting.push({ task, resolve })
+      this.dispatch()
+    })
+  }
+
+  /** Terminates every worker (the queue has already waited for its renders). */
+  async close(): Promise<void> {
+    this.closed = true
+    for (const w of this.waiting.splice(0)) w.resolve('The emulator is shutting down')
+    await Promise.allSettled(this.slots.splice(0).map((s) => this.retire(s, 'The emulator is shutting down')))
+  }
+
+  private dispatch(): void {
+    while (this.waiting.length > 0) {
+      let slot = this.slots.find((s) => s.task === undefined)
+      if (!slot && this.slots.length < this.options.size) {
+        slot = this.spawn()
+        this.slots.push(slot)
+      }
+      if (!slot) return
+      const { task, resolve } = this.waiting.shift()!
+      const id = this.nextId++
+      const s = slot
+      const timer = setTimeout(() => {
+        if (s.task?.id !== id) return
+        this.replace(s, `The render did not finish within ${this.options.timeoutMs} ms`)
+      }, this.options.timeoutMs)
+      s.task = { id, task, resolve, timer }
+      s.worker.postMessage({ id, task, imageTimeoutMs: this.options.imageTimeoutMs })
+    }
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(this.file, { name: 'galley-render' })
+    const slot: Slot = { worker }
+    worker.unref()
+    worker.on('message', (msg: ({ id: number } & RenderTaskResult) | { ready: true }) => {
+      if (!('id' in msg) || slot.worker !== worker || slot.task?.id !== msg.id) return
+      const { resolve, timer, task } = slot.task
+      clearTimeout(timer)
+      slot.task = undefined
+      if (msg.unexpected) {
+        this.options.logError(`render ${task.renderId}: ${msg.unexpected.stack}`)
+        // It threw something unexpected: start from a clean worker.
+        void this.retire(slot)
+        this.slots.splice(this.slots.indexOf(slot), 1)
+      }
+      resolve(msg.errorMessage)
+      this.dispatch()
+    })
+    worker.on('error', (error) => {
+      if (slot.worker !== worker) return
+      this.options.logError(`render worker crashed: ${error.stack ?? error.message}`)
+      this.replace(slot, `The renderer crashed: ${error.message}`)
+    })
+    worker.on('exit', (code) => {
+      if (slot.worker !== worker || this.closed) return
+      this.replace(slot, `The renderer stopped unexpectedly (exit code ${code})`)
+    })
+    return slot
+  }
+
+  /** Fails the slot's task with `message`, terminates its worker and frees the place for a new one. */
+  private replace(slot: Slot, message: string): void {
+    const index = this.slots.indexOf(slot)
+    if (index < 0) return
+    this.slots.splice(index, 1)
+    void this.retire(slot, message)
+    this.dispatch()
+  }
+
+  private async retire(slot: Slot, message?: string): Promise<void> {
+    const { worker, task } = slot
+    slot.task = undefined
+    // Detach first: the messages and exit of a retired worker no longer concern the pool.
+    slot.worker = undefined as unknown as Worker
+    if (task) {
+      clearTimeout(task.timer)
+      task.resolve(message ?? 'The emulator is shutting down')
+    }
+    worker.removeAllListeners('message')
+    worker.on('error', () => {})
+    await worker.terminate().catch(() => undefined)
+  }
+}
+
+/**
+ * The in-process renderer (`renderWorkers: 0`): pdfkit on the main thread, as before the pool. A render past
+ * `timeoutMs` fails, but its work cannot be stopped.
+ */
+export class InlineRenderer implements Renderer {
+  constructor(private readonly options: { imageTimeoutMs: number; timeoutMs: number; logError: (line: string) => void }) {}
+
+  async render(task: RenderTask): Promise<string | null> {
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<RenderTaskResult>((resolve) => {
+      timer = setTimeout(() => resolve({ errorMessage: `The render did not finish within ${this.options.timeoutMs} ms` }), this.options.timeoutMs)
+    })
+    try {
+      const result = await Promise.race([performRenderTask(task, this.options.imageTimeoutMs, true), timeout])
+      if (result.unexpected) this.options.logError(`render ${task.renderId}: ${result.unexpected.stack}`)
+      return result.errorMessage
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  async close(): Promise<void> {}
+}
