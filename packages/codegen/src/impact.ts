@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs'
 import { basename, relative, resolve, sep } from 'node:path'
 import { GalleyError } from '@galley/core'
 import type * as TS from 'typescript'
-import { loadTsMorph } from './libraries.ts'
+import { loadBundledTypeScript, type BundledTypeScript } from './libraries.ts'
 
 /** A template whose generated code changes: its slug and what the plan does with it. */
 export interface ImpactChange {
@@ -91,89 +91,206 @@ interface Site {
 
 const OLD_SUFFIX = '.galley-impact-old.ts'
 
+/** Parsed lib files, shared by every project of the process (they depend only on the language version). */
+const libCache = new Map<string, TS.SourceFile>()
+
+/** What an impact analysis can prepare before the new module exists: the projects, and where the modules are. */
+export interface PrepareImpactOptions {
+  /** The consuming projects: absolute paths of their `tsconfig.json`. */
+  projects: readonly string[]
+  /** Absolute paths of the committed generated modules (the config's outputs). */
+  modules: readonly string[]
+  /** Paths in the result are posix and relative to this folder. @default process.cwd() */
+  root?: string
+}
+
+/** The second half of an analysis: the new modules and the templates that change. */
+export interface RunImpactOptions {
+  modules: readonly ImpactModule[]
+  changes: readonly ImpactChange[]
+}
+
 /**
- * For each consuming project: finds the files that reach a generated module through imports (from the
- * tsconfig's files, scanned with `ts.preProcessFile` and resolved with the project's compiler options), builds a
- * ts-morph project from the tsconfig holding only those files, the new module in place of the committed one and
- * the committed one beside it, and reports every use of a changed template that breaks:
+ * What break a template change makes in its consuming projects (DESIGN §12). For each project:
  *
- * - the data sent (a call's argument, an initializer typed with the data type, a `satisfies`) is compared with
- *   the old and the new data type, key by key and through nested objects and loop rows: a key the new type no
- *   longer declares (the server would strip it, even where it still compiles against a widened variable), a key
- *   that is now required and not sent, a value that no longer fits the new type;
- * - any other diagnostic of the new program inside the use that the committed module does not produce there;
- * - every use of a deleted template.
+ * 1. prepare: the files that reach a generated module through imports (the tsconfig's files, scanned with
+ *    `ts.preProcessFile` and resolved with the project's compiler options) and a program of those files (and what
+ *    they import) with the committed module, parsed and bound once;
+ * 2. run: the same program with the new module in place of the committed one (and the committed one beside it,
+ *    under another name, for the old data types), reusing every parsed and bound file, then every use of a
+ *    changed template in those files is checked:
+ *    - the data sent (a call's argument, an initializer typed with the data type, a `satisfies`) against the old
+ *      and the new data type, key by key, through nested objects and loop rows: a key the new type no longer
+ *      declares (the server would strip it, even where it still compiles against a widened variable), a key
+ *      that is now required and not sent, a value that no longer fits;
+ *    - any other diagnostic inside the use that the committed module does not produce there;
+ *    - every use of a deleted template.
+ *
+ * The TypeScript is the one ts-morph bundles, through its compiler API (`ts.createProgram` with a host that
+ * caches parsed files), not ts-morph's `Project` wrapper, so that the second program reuses the first one's work.
+ */
+export class ImpactSession {
+  readonly #root: string
+  readonly #prepared: PreparedProject[] = []
+  #error: unknown
+
+  constructor(options: PrepareImpactOptions) {
+    this.#root = options.root ?? process.cwd()
+    try {
+      if (options.projects.length === 0) return
+      const bundledTs = loadBundledTypeScript()
+      for (const tsconfig of options.projects) this.#prepared.push(prepareProject(bundledTs, tsconfig, options.modules, this.#root))
+    } catch (error) {
+      // Reported by run(), where a caller waits for it.
+      this.#error = error
+    }
+  }
+
+  run(options: RunImpactOptions): ImpactResult {
+    if (this.#error) throw this.#error
+    const changes = new Map(options.changes.map((c) => [c.slug, c]))
+    const projects: ImpactProjectReport[] = []
+    const callSites: ImpactCallSite[] = []
+    for (const prepared of this.#prepared) {
+      const t0 = performance.now()
+      callSites.push(...runProject(prepared, options.modules, changes, this.#root))
+      projects.push({ ...prepared.report, ms: Math.round(prepared.ms + performance.now() - t0) })
+    }
+    callSites.sort((a, b) => cmp(a.project, b.project) || cmp(a.file, b.file) || a.line - b.line || a.column - b.column || cmp(a.message, b.message))
+    return { projects, callSites }
+  }
+}
+
+/**
+ * `new ImpactSession(prepare).run(run)` in one call.
  *
  * @throws GalleyError `impact-project` when a tsconfig cannot be read or includes no generated module.
  */
 export async function analyzeImpact(options: AnalyzeImpactOptions): Promise<ImpactResult> {
-  const root = options.root ?? process.cwd()
-  const changes = new Map(options.changes.map((c) => [c.slug, c]))
-  const projects: ImpactProjectReport[] = []
-  const callSites: ImpactCallSite[] = []
-  if (changes.size === 0 && options.projects.length === 0) return { projects, callSites }
-  const { Project, ts } = loadTsMorph()
-  for (const tsconfig of options.projects) {
-    const t0 = performance.now()
-    const shownProject = posix(relative(root, tsconfig)) || basename(tsconfig)
-    const parsed = parseTsconfig(ts as unknown as Ts, tsconfig, shownProject)
-    const graph = reachingFiles(ts as unknown as Ts, parsed, options.modules)
-    if (graph.modules.length === 0) {
-      throw new GalleyError('impact-project', `${shownProject} neither includes nor imports a generated module (${options.modules.map((m) => posix(relative(root, m.file))).join(', ')}).`, {
-        hint: "Point impact.projects (or the paths after --impact) at the tsconfig.json of a project that imports the config's output, or add that file to the output list.",
-      })
-    }
-    const report: ImpactProjectReport = {
-      project: shownProject,
-      modules: graph.modules.map((m) => posix(relative(root, m.file))),
-      files: parsed.fileNames.length,
-      checkedFiles: graph.files.length,
-      ms: 0,
-    }
-    projects.push(report)
-    if (changes.size > 0 && graph.files.length > 0) {
-      const project = new Project({ tsConfigFilePath: tsconfig, skipAddingFilesFromTsConfig: true, skipFileDependencyResolution: true })
-      for (const file of graph.files) project.addSourceFileAtPath(file)
-      const oldTexts = new Map<string, string | null>()
-      for (const m of graph.modules) {
-        const committed = readOrNull(m.file)
-        oldTexts.set(m.file, committed)
-        project.createSourceFile(m.file, m.text, { overwrite: true })
-        if (committed !== null) project.createSourceFile(m.file + OLD_SUFFIX, committed, { overwrite: true })
-      }
-      const sites = findBrokenUses(ts as unknown as Ts, project.getProgram().compilerObject as unknown as TS.Program, graph, changes)
-      // A diagnostic that the committed module produces at the same place is not the change's doing.
-      const unexplained = sites.filter((s) => s.site.problems.length === 0 && s.diagnostics.length > 0)
-      if (unexplained.length > 0) {
-        for (const m of graph.modules) {
-          const old = oldTexts.get(m.file)
-          if (old !== null && old !== undefined) project.getSourceFileOrThrow(m.file).replaceWithText(old)
-          const sibling = project.getSourceFile(m.file + OLD_SUFFIX)
-          if (sibling) project.removeSourceFile(sibling)
-        }
-        const before = project.getProgram().compilerObject as unknown as TS.Program
-        const seen = new Set<string>()
-        for (const file of new Set(unexplained.map((s) => s.site.file.fileName))) {
-          for (const d of before.getSemanticDiagnostics(before.getSourceFile(file))) seen.add(diagnosticKey(ts as unknown as Ts, file, d))
-        }
-        for (const s of unexplained) {
-          for (const d of s.diagnostics) {
-            if (seen.has(diagnosticKey(ts as unknown as Ts, s.site.file.fileName, d))) continue
-            s.site.problems.push(`it no longer compiles: ${flatten(ts as unknown as Ts, d)}`)
-          }
-        }
-      }
-      for (const { site } of sites) {
-        const { line, character } = site.file.getLineAndCharacterOfPosition(site.pos)
-        for (const message of new Set(site.problems)) {
-          callSites.push({ project: shownProject, file: posix(relative(root, site.file.fileName)), line: line + 1, column: character + 1, slug: site.slug, symbol: site.symbol, message })
-        }
-      }
-    }
-    report.ms = Math.round(performance.now() - t0)
+  const session = new ImpactSession({ projects: options.projects, modules: options.modules.map((m) => m.file), ...(options.root ? { root: options.root } : {}) })
+  return session.run({ modules: options.modules, changes: options.changes })
+}
+
+interface PreparedProject {
+  ts: Ts
+  tsconfig: string
+  shown: string
+  options: TS.CompilerOptions
+  graph: Reach
+  /** The program with the committed modules. */
+  before: TS.Program
+  /** Parsed files by name, shared by both programs. */
+  cache: Map<string, TS.SourceFile>
+  /** Texts served instead of the files' (the new modules, the committed ones beside them). */
+  overrides: Map<string, string>
+  host: TS.CompilerHost
+  report: Omit<ImpactProjectReport, 'ms'>
+  ms: number
+}
+
+function prepareProject(bundledTs: BundledTypeScript, tsconfig: string, moduleFiles: readonly string[], root: string): PreparedProject {
+  const t0 = performance.now()
+  const ts = bundledTs.ts as unknown as Ts
+  const shown = posix(relative(root, tsconfig)) || basename(tsconfig)
+  const parsed = parseTsconfig(ts, tsconfig, shown)
+  const graph = reachingFiles(ts, parsed, moduleFiles)
+  if (graph.modules.length === 0) {
+    throw new GalleyError('impact-project', `${shown} neither includes nor imports a generated module (${moduleFiles.map((m) => posix(relative(root, m))).join(', ')}).`, {
+      hint: "Point impact.projects (or the paths after --impact) at the tsconfig.json of a project that imports the config's output, or add that file to the output list.",
+    })
   }
-  callSites.sort((a, b) => cmp(a.project, b.project) || cmp(a.file, b.file) || a.line - b.line || a.column - b.column || cmp(a.message, b.message))
-  return { projects, callSites }
+  const cache = new Map<string, TS.SourceFile>()
+  const overrides = new Map<string, string>()
+  const host = ts.createCompilerHost(parsed.options, true)
+  const { getSourceFile, fileExists, readFile } = host
+  // The lib files come from ts-morph's bundle (its TypeScript has none on disk beside it).
+  const libPrefix = `${bundledTs.libFolder}/`
+  const lib = (fileName: string) => (fileName.startsWith(libPrefix) ? bundledTs.libFiles.get(fileName.slice(libPrefix.length)) : undefined)
+  host.getDefaultLibLocation = () => bundledTs.libFolder
+  host.getDefaultLibFileName = (options) => libPrefix + ts.getDefaultLibFileName(options)
+  host.getSourceFile = (fileName, language, onError, shouldCreate) => {
+    const libText = lib(fileName)
+    if (libText !== undefined) {
+      const key = `${fileName}\0${JSON.stringify(language)}`
+      let sf = libCache.get(key)
+      if (!sf) libCache.set(key, (sf = ts.createSourceFile(fileName, libText, language, true)))
+      return sf
+    }
+    const override = overrides.get(fileName)
+    if (override !== undefined) {
+      const hit = cache.get(`${fileName}\0${override.length}`)
+      if (hit && hit.text === override) return hit
+      const sf = ts.createSourceFile(fileName, override, language, true)
+      cache.set(`${fileName}\0${override.length}`, sf)
+      return sf
+    }
+    let sf = cache.get(fileName)
+    if (!sf) {
+      sf = getSourceFile.call(host, fileName, language, onError, shouldCreate)
+      if (sf) cache.set(fileName, sf)
+    }
+    return sf
+  }
+  host.fileExists = (fileName) => overrides.has(fileName) || lib(fileName) !== undefined || fileExists.call(host, fileName)
+  host.readFile = (fileName) => overrides.get(fileName) ?? lib(fileName) ?? readFile.call(host, fileName)
+  const before = ts.createProgram({ rootNames: [...graph.files, ...graph.modules], options: parsed.options, host })
+  // Binds every file once; the run's program reuses them.
+  before.getTypeChecker()
+  return {
+    ts,
+    tsconfig,
+    shown,
+    options: parsed.options,
+    graph,
+    before,
+    cache,
+    overrides,
+    host,
+    report: { project: shown, modules: graph.modules.map((m) => posix(relative(root, m))), files: parsed.fileNames.length, checkedFiles: graph.files.length },
+    ms: performance.now() - t0,
+  }
+}
+
+function runProject(prepared: PreparedProject, modules: readonly ImpactModule[], changes: ReadonlyMap<string, ImpactChange>, root: string): ImpactCallSite[] {
+  const { ts, graph, overrides, before } = prepared
+  if (changes.size === 0 || graph.files.length === 0) return []
+  const texts = new Map(modules.map((m) => [norm(m.file), m.text]))
+  overrides.clear()
+  const siblings: string[] = []
+  for (const file of graph.modules) {
+    const text = texts.get(file)
+    if (text === undefined) throw new GalleyError('impact-module', `No new text was given for the generated module ${posix(relative(root, file))}.`)
+    const committed = before.getSourceFile(file)?.text ?? readOrNull(file)
+    overrides.set(file, text)
+    if (committed !== null && committed !== undefined) {
+      overrides.set(file + OLD_SUFFIX, committed)
+      siblings.push(file + OLD_SUFFIX)
+    }
+  }
+  const program = ts.createProgram({ rootNames: [...graph.files, ...graph.modules, ...siblings], options: prepared.options, host: prepared.host, oldProgram: before })
+  const sites = findBrokenUses(ts, program, graph, changes)
+  // A diagnostic that the committed module produces at the same place is not the change's doing.
+  const unexplained = sites.filter((s) => s.site.problems.length === 0 && s.diagnostics.length > 0)
+  if (unexplained.length > 0) {
+    const seen = new Set<string>()
+    for (const file of new Set(unexplained.map((s) => s.site.file.fileName))) {
+      for (const d of before.getSemanticDiagnostics(before.getSourceFile(file))) seen.add(diagnosticKey(ts, file, d))
+    }
+    for (const s of unexplained) {
+      for (const d of s.diagnostics) {
+        if (seen.has(diagnosticKey(ts, s.site.file.fileName, d))) continue
+        s.site.problems.push(`it no longer compiles: ${flatten(ts, d)}`)
+      }
+    }
+  }
+  const out: ImpactCallSite[] = []
+  for (const { site } of sites) {
+    const { line, character } = site.file.getLineAndCharacterOfPosition(site.pos)
+    for (const message of new Set(site.problems)) {
+      out.push({ project: prepared.shown, file: posix(relative(root, site.file.fileName)), line: line + 1, column: character + 1, slug: site.slug, symbol: site.symbol, message })
+    }
+  }
+  return out
 }
 
 function parseTsconfig(ts: Ts, tsconfig: string, shown: string): TS.ParsedCommandLine {
@@ -192,15 +309,15 @@ function parseTsconfig(ts: Ts, tsconfig: string, shown: string): TS.ParsedComman
 }
 
 interface Reach {
-  /** The generated modules the project includes or imports, with their new text. */
-  modules: ImpactModule[]
+  /** The generated modules the project includes or imports (normalized paths). */
+  modules: string[]
   /** The project's files that import one of them, directly or through other files of the project. */
   files: string[]
 }
 
 /** The import graph of the project's files, walked backwards from the generated modules. */
-function reachingFiles(ts: Ts, parsed: TS.ParsedCommandLine, modules: readonly ImpactModule[]): Reach {
-  const byFile = new Map(modules.map((m) => [norm(m.file), m]))
+function reachingFiles(ts: Ts, parsed: TS.ParsedCommandLine, modules: readonly string[]): Reach {
+  const byFile = new Set(modules.map((m) => norm(m)))
   const importers = new Map<string, string[]>()
   const found = new Set<string>()
   const cache = ts.createModuleResolutionCache(process.cwd(), (s) => s, parsed.options)
@@ -235,7 +352,7 @@ function reachingFiles(ts: Ts, parsed: TS.ParsedCommandLine, modules: readonly I
       queue.push(importer)
     }
   }
-  return { modules: [...found].sort().map((f) => ({ file: f, text: byFile.get(f)!.text })), files: [...reached].sort() }
+  return { modules: [...found].sort(), files: [...reached].sort() }
 }
 
 /** The names a generated module exports for each template, read from its `TemplateDataMap`. */
@@ -274,12 +391,12 @@ interface CheckedSite {
 
 function findBrokenUses(ts: Ts, program: TS.Program, graph: Reach, changes: ReadonlyMap<string, ImpactChange>): CheckedSite[] {
   const checker = program.getTypeChecker()
-  const moduleFiles = new Set(graph.modules.map((m) => m.file))
+  const moduleFiles = new Set(graph.modules)
   const now = new Map<string, ModuleNames>()
   const before = new Map<string, ModuleNames>()
   for (const m of graph.modules) {
-    now.set(m.file, moduleNames(ts, checker, program.getSourceFile(m.file)))
-    before.set(m.file, moduleNames(ts, checker, program.getSourceFile(m.file + OLD_SUFFIX)))
+    now.set(m, moduleNames(ts, checker, program.getSourceFile(m)))
+    before.set(m, moduleNames(ts, checker, program.getSourceFile(m + OLD_SUFFIX)))
   }
   // Every name a changed template has (or had) in a generated module, and the generic ones.
   const interesting = new Set(['render', 'TemplateDataMap'])

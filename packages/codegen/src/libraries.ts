@@ -18,3 +18,29 @@ export function loadTsMorph(): typeof import('ts-morph') {
 export function loadJsonSchemaToTypescript(): typeof import('json-schema-to-typescript') {
   return (jsonSchemaToTypescript ??= require('json-schema-to-typescript') as typeof import('json-schema-to-typescript'))
 }
+
+/** The TypeScript compiler ts-morph bundles, with the lib `.d.ts` files it carries in memory. */
+export interface BundledTypeScript {
+  ts: typeof import('ts-morph').ts
+  /** The folder the lib files are served from (in memory; not on disk). */
+  libFolder: string
+  /** Lib file text by file name (`lib.es2022.d.ts`). */
+  libFiles: Map<string, string>
+}
+
+let bundled: BundledTypeScript | undefined
+
+/**
+ * ts-morph's TypeScript without ts-morph's wrapper: `@ts-morph/common`, which ts-morph itself loads (resolved from
+ * ts-morph's folder, so no dependency is added). For the compiler API alone (`galley plan --impact`).
+ */
+export function loadBundledTypeScript(): BundledTypeScript {
+  if (bundled) return bundled
+  const common = createRequire(require.resolve('ts-morph'))('@ts-morph/common') as {
+    ts: typeof import('ts-morph').ts
+    getLibFiles(): { fileName: string; text: string }[]
+    libFolderInMemoryPath: string
+  }
+  bundled = { ts: common.ts, libFolder: common.libFolderInMemoryPath, libFiles: new Map(common.getLibFiles().map((f) => [f.fileName, f.text])) }
+  return bundled
+}
