@@ -15,7 +15,11 @@ export interface Target {
   /** `'embedded emulator'`, the `--env` name, or `'CRAFTKIT_BASE_URL'`. */
   name: string
   baseUrl: string
-  /** A client with the default retry policy (GETs and idempotent renders are retried; PUT/DELETE are not). */
+  /**
+   * A client with the CLI's retry policy ({@link CLI_RETRY}): the one retry loop of every command. GETs and keyed
+   * renders are retried by it; a PUT only through `put(…, { beforeResend })`, which `galley publish` uses to
+   * re-read before each resend; DELETE and keyless render POSTs are not retried.
+   */
   client: CraftkitClient
   /** True for the in-process emulator. */
   embedded: boolean
@@ -40,6 +44,32 @@ export interface ResolveTargetOptions {
 }
 
 export const EMBEDDED_TARGET_NAME = 'embedded emulator'
+
+/**
+ * The retry policy of every client a command builds: up to 10 retries, 250 ms doubling to 4 s with jitter (at
+ * most ~32 s of waits). It is the only retry loop: nothing in the CLI wraps a client call in retries of its own,
+ * so a read is at most 11 requests. Ten retries because `galley publish` must converge under the emulator's
+ * `--faults 503:0.2,reset:0.1,latency:0.2` (30% of requests fail): 0.3^11 ≈ 2e-6 per request.
+ */
+export const CLI_RETRY = { retries: 10, minDelayMs: 250, maxDelayMs: 4000 } as const
+
+/**
+ * Timeout of one attempt of one request, in ms: `GALLEY_HTTP_TIMEOUT_MS`, else 30 s (the client's default).
+ * A PUT that times out may still commit; `galley publish` re-reads before sending it again, and reads back after.
+ */
+export function cliTimeoutMs(env: Record<string, string | undefined>): number {
+  const raw = env.GALLEY_HTTP_TIMEOUT_MS
+  if (raw === undefined || raw === '') return 30_000
+  const ms = Number(raw)
+  if (!Number.isInteger(ms) || ms < 1) {
+    throw new GalleyError('invalid_option', `GALLEY_HTTP_TIMEOUT_MS must be a positive whole number of milliseconds (got ${JSON.stringify(raw)}).`)
+  }
+  return ms
+}
+
+function cliClient(apiKey: string, baseUrl: string, env: Record<string, string | undefined>): CraftkitClient {
+  return createClient({ apiKey, baseUrl, userAgent: 'galley-cli', retry: CLI_RETRY, timeoutMs: cliTimeoutMs(env) })
+}
 
 /**
  * Picks the target of a command, in DESIGN §5's order, and builds its client.
@@ -68,7 +98,7 @@ export async function resolveTarget(project: Project, options: ResolveTargetOpti
       })
     }
     checkKey(apiKey, `$${entry.apiKeyEnv}`, options)
-    return remoteTarget(options.env, entry.baseUrl, apiKey, `env-${safeId(options.env)}-${targetHash(entry.baseUrl, apiKey)}`)
+    return remoteTarget(options.env, entry.baseUrl, apiKey, `env-${safeId(options.env)}-${targetHash(entry.baseUrl, apiKey)}`, env)
   }
   const baseUrl = env.CRAFTKIT_BASE_URL
   const apiKey = env.CRAFTKIT_API_KEY
@@ -79,7 +109,7 @@ export async function resolveTarget(project: Project, options: ResolveTargetOpti
       })
     }
     checkKey(apiKey, '$CRAFTKIT_API_KEY', options)
-    return remoteTarget('CRAFTKIT_BASE_URL', baseUrl, apiKey, `url-${targetHash(baseUrl, apiKey)}`)
+    return remoteTarget('CRAFTKIT_BASE_URL', baseUrl, apiKey, `url-${targetHash(baseUrl, apiKey)}`, env)
   }
   if (apiKey) {
     // Conservative: a key alone could mean production (the client's default host) or be left over in the shell
@@ -91,8 +121,8 @@ export async function resolveTarget(project: Project, options: ResolveTargetOpti
   return embeddedTarget(project)
 }
 
-function remoteTarget(name: string, baseUrl: string, apiKey: string, id: string): Target {
-  const client = createClient({ apiKey, baseUrl, userAgent: 'galley-cli' })
+function remoteTarget(name: string, baseUrl: string, apiKey: string, id: string, env: Record<string, string | undefined>): Target {
+  const client = cliClient(apiKey, baseUrl, env)
   return { name, baseUrl, client, embedded: false, id, close: async () => {} }
 }
 
@@ -118,7 +148,7 @@ export async function startEmbeddedEmulator(root: string, options: { port?: numb
   // never start it (lint, generate, remote targets) should not pay.
   const { startEmulator } = await import('@galley/emulator')
   const emulator = await startEmulator({ port: options.port ?? 0, ...(options.host ? { host: options.host } : {}), dataDir, apiKeys: [apiKey], quiet: true })
-  const client = createClient({ apiKey, baseUrl: emulator.url, userAgent: 'galley-cli' })
+  const client = cliClient(apiKey, emulator.url, process.env)
   let closed: Promise<void> | undefined
   return {
     name: EMBEDDED_TARGET_NAME,

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { startEmulator, type RunningEmulator } from '@galley/emulator'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CLI_RETRY } from '../src/target.ts'
 import { clientFor, galley, generateTemplates, REPO_SLUGS, tempProject, testKey, versions } from './publish-utils.ts'
 
 /**
@@ -13,13 +14,17 @@ import { clientFor, galley, generateTemplates, REPO_SLUGS, tempProject, testKey,
 interface Proxy {
   url: string
   plan: Map<string, ('reset-after' | '503-before')[]>
+  /** Slugs whose GETs are all answered 503 (not forwarded). */
+  failGets: Set<string>
+  /** Requests seen per `METHOD slug`. */
+  seen: Map<string, number>
   maxInFlight: number
   puts: number
   close(): Promise<void>
 }
 
 async function startProxy(target: string): Promise<Proxy> {
-  const state = { plan: new Map<string, ('reset-after' | '503-before')[]>(), maxInFlight: 0, puts: 0 }
+  const state = { plan: new Map<string, ('reset-after' | '503-before')[]>(), failGets: new Set<string>(), seen: new Map<string, number>(), maxInFlight: 0, puts: 0 }
   let inFlight = 0
   const server: Server = createServer(async (req, res) => {
     const chunks: Buffer[] = []
@@ -27,6 +32,16 @@ async function startProxy(target: string): Promise<Proxy> {
     const body = Buffer.concat(chunks)
     const slug = req.method === 'PUT' ? decodeURIComponent((req.url ?? '').split('/').pop() ?? '') : ''
     const action = slug ? state.plan.get(slug)?.shift() : undefined
+    const got = /^\/v1\/templates\/([^/?]+)$/.exec(req.url ?? '')
+    if (got) {
+      const name = `${req.method} ${decodeURIComponent(got[1]!)}`
+      state.seen.set(name, (state.seen.get(name) ?? 0) + 1)
+    }
+    if (req.method === 'GET' && got && state.failGets.has(decodeURIComponent(got[1]!))) {
+      res.writeHead(503, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ error: { code: 'queue_unavailable', message: 'injected by the test proxy' } }))
+      return
+    }
     if (req.method === 'PUT') {
       state.puts++
       inFlight++
@@ -65,7 +80,7 @@ async function startProxy(target: string): Promise<Proxy> {
   })
 }
 
-const keys = { retry: testKey('retry'), bounded: testKey('bounded') }
+const keys = { retry: testKey('retry'), bounded: testKey('bounded'), depth: testKey('depth') }
 let emulator: RunningEmulator
 let proxy: Proxy
 
@@ -102,6 +117,31 @@ describe('publish retry safety', { timeout: 120_000 }, () => {
       expect(proxy.plan.get('charter-handover')).toEqual(['503-before']) // never needed
     } finally {
       proxy.plan.clear()
+      p.cleanup()
+    }
+  })
+
+  it('retries at one depth: a re-read that keeps failing costs retries + 1 GETs, then the template fails', async () => {
+    const p = tempProject()
+    try {
+      // invoice: the PUT commits but its answer is lost, and every GET of it answers 503. The re-read is retried
+      // by the client's policy alone (CLI_RETRY: 10 retries = 11 GETs); a retry loop on top of it in the
+      // publisher would multiply that (it was 8 re-reads x 5 attempts = 40).
+      proxy.plan.set('invoice', ['reset-after'])
+      proxy.failGets.add('invoice')
+      proxy.seen.clear()
+      const env = { CRAFTKIT_BASE_URL: proxy.url, CRAFTKIT_API_KEY: keys.depth }
+      const result = await galley(['publish', '--json'], { cwd: p.root, env })
+      expect(result.code).toBe(1)
+      const bySlug = Object.fromEntries(JSON.parse(result.stdout).results.map((r: { slug: string }) => [r.slug, r]))
+      expect(bySlug.invoice).toMatchObject({ outcome: 'failed', attempts: 1 })
+      expect(bySlug.invoice.error).toMatch(/could not re-read after .*503/)
+      expect(proxy.seen.get('PUT invoice')).toBe(1)
+      expect(proxy.seen.get('GET invoice')).toBe(CLI_RETRY.retries + 1)
+      for (const slug of REPO_SLUGS.filter((s) => s !== 'invoice')) expect(bySlug[slug]).toMatchObject({ outcome: 'created', attempts: 1 })
+    } finally {
+      proxy.plan.clear()
+      proxy.failGets.clear()
       p.cleanup()
     }
   })

@@ -134,3 +134,49 @@ export function testKey(name: string): string {
 }
 
 export const REPO_SLUGS = ['charter-handover', 'delivery-note', 'inspection-report', 'invoice']
+
+/** Requests per template in an emulator's request log (`METHOD /v1/templates/<slug> STATUS MSms` lines on stderr). */
+export interface TemplateRequestCounts {
+  /** Requests per slug (GET and PUT/DELETE of /v1/templates/<slug>, every status, injected faults included). */
+  perTemplate: Map<string, number>
+  /** `GET /v1/templates` (lists: not about one template). */
+  lists: number
+  max: number
+  mean: number
+  total: number
+  /** The longest run of GETs of one template with no PUT between them: one read and its retries. */
+  longestRead: number
+  /** Most PUTs of one template. */
+  maxPuts: number
+}
+
+export function countTemplateRequests(log: string): TemplateRequestCounts {
+  const perTemplate = new Map<string, number>()
+  const gets = new Map<string, number>()
+  const puts = new Map<string, number>()
+  let lists = 0
+  let longestRead = 0
+  for (const line of log.split('\n')) {
+    const m = /^(GET|PUT|DELETE|POST) \/v1\/templates(?:\/([^/\s]+))? \S+ \d+ms$/.exec(line.trim())
+    if (!m) continue
+    if (!m[2]) {
+      lists++
+      continue
+    }
+    const slug = decodeURIComponent(m[2])
+    perTemplate.set(slug, (perTemplate.get(slug) ?? 0) + 1)
+    if (m[1] === 'GET') {
+      gets.set(slug, (gets.get(slug) ?? 0) + 1)
+      longestRead = Math.max(longestRead, gets.get(slug)!)
+    } else {
+      gets.set(slug, 0)
+      puts.set(slug, (puts.get(slug) ?? 0) + 1)
+    }
+  }
+  const values = [...perTemplate.values()]
+  const total = values.reduce((a, b) => a + b, 0)
+  const max = values.length ? Math.max(...values) : 0
+  const mean = values.length ? total / values.length : 0
+  const maxPuts = puts.size ? Math.max(...puts.values()) : 0
+  return { perTemplate, lists, max, mean, total, longestRead, maxPuts }
+}

@@ -1,3 +1,4 @@
+import type { CraftkitError } from './errors.ts'
 import { DEFAULT_RETRY, request, type HttpContext, type RetryOptions } from './http.ts'
 import { createRendersApi, enc, type RendersApi } from './renders.ts'
 import type {
@@ -56,13 +57,35 @@ export interface TemplatesApi {
   create(body: TemplateBody): Promise<PublishedTemplate>
   /**
    * Creates (`created: true`, HTTP 201) or republishes (`created: false`, 200) the template at `slug`. Every call
-   * mints a new version, even when nothing changed, so it is never retried automatically: after an ambiguous
-   * failure, re-read the template and compare before putting again.
+   * mints a new version, even when nothing changed, so it is not retried automatically: after an ambiguous
+   * failure, re-read the template and compare before putting again. `options.beforeResend` lets the client's
+   * retry policy do the retrying, asking that check before each resend.
    */
-  put(slug: string, body: TemplateBody): Promise<PublishedTemplate & { created: boolean }>
-  /** Soft-deletes the template (its renders stay). A second delete is 404 `template_not_found`. Never retried. */
-  delete(slug: string): Promise<DeletedTemplate>
+  put(slug: string, body: TemplateBody, options?: PutOptions): Promise<PublishedTemplate & { created: boolean }>
+  /**
+   * Soft-deletes the template (its renders stay). A second delete is 404 `template_not_found`. Not retried
+   * automatically; `options.beforeResend` lets the retry policy retry it.
+   */
+  delete(slug: string, options?: DeleteOptions): Promise<DeletedTemplate>
 }
+
+/**
+ * Options of {@link TemplatesApi.put} and {@link TemplatesApi.delete}: writes that are not safe to send twice
+ * blindly, so the client retries them only when told to.
+ */
+export interface WriteRetryOptions<T> {
+  /**
+   * Makes the write retryable under the client's retry policy (the same `retries` and backoff as a GET). After a
+   * transient failure (no response, a reset, a timeout, a 5xx) and the backoff, the client calls this before
+   * sending the request again: resolve `'resend'` to send it, or the result when the failed attempt turns out to
+   * have taken effect (the call then resolves with it). A throw ends the call with that error. `attempt` is the
+   * number of the attempt that failed. Without it, the write is never retried.
+   */
+  beforeResend?: (failure: CraftkitError, attempt: number) => Promise<'resend' | T>
+}
+
+export type PutOptions = WriteRetryOptions<PublishedTemplate & { created: boolean }>
+export type DeleteOptions = WriteRetryOptions<DeletedTemplate>
 
 export interface SharesApi {
   /** Creates a share link of a succeeded render (409 `not_ready` before). Never retried. */
@@ -119,12 +142,28 @@ export function createClient(options: ClientOptions = {}): CraftkitClient {
     async create(body) {
       return (await request<PublishedTemplate>(ctx, { method: 'POST', path: '/v1/templates', body, safe: false, response: 'json' })).data
     },
-    async put(slug, body) {
-      const res = await request<PublishedTemplate>(ctx, { method: 'PUT', path: `/v1/templates/${enc(slug)}`, body, safe: false, response: 'json' })
+    async put(slug, body, opts) {
+      const check = opts?.beforeResend
+      const beforeResend = check
+        ? async (failure: CraftkitError, attempt: number) => {
+            const decision = await check(failure, attempt)
+            if (decision === 'resend') return undefined
+            const { created, ...data } = decision
+            return { status: created ? 201 : 200, headers: new Headers(), data }
+          }
+        : undefined
+      const res = await request<PublishedTemplate>(ctx, { method: 'PUT', path: `/v1/templates/${enc(slug)}`, body, safe: false, beforeResend, response: 'json' })
       return { ...res.data, created: res.status === 201 }
     },
-    async delete(slug) {
-      return (await request<DeletedTemplate>(ctx, { method: 'DELETE', path: `/v1/templates/${enc(slug)}`, safe: false, response: 'json' })).data
+    async delete(slug, opts) {
+      const check = opts?.beforeResend
+      const beforeResend = check
+        ? async (failure: CraftkitError, attempt: number) => {
+            const decision = await check(failure, attempt)
+            return decision === 'resend' ? undefined : { status: 200, headers: new Headers(), data: decision }
+          }
+        : undefined
+      return (await request<DeletedTemplate>(ctx, { method: 'DELETE', path: `/v1/templates/${enc(slug)}`, safe: false, beforeResend, response: 'json' })).data
     },
   }
 

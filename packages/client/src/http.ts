@@ -38,7 +38,7 @@ export interface HttpContext {
 }
 
 /** @internal One API call. */
-export interface RequestSpec {
+export interface RequestSpec<T = unknown> {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE'
   /** Path under the base URL (`/v1/...`), or an absolute URL with `auth: false` (a public download URL). */
   path: string
@@ -46,6 +46,12 @@ export interface RequestSpec {
   headers?: Record<string, string>
   /** Whether the client may send it again after a transient failure (GETs; idempotent render POSTs). */
   safe: boolean
+  /**
+   * For a request that is not `safe`: lets the retry policy send it again after a transient failure, once this
+   * says so. Called after the backoff; resolves `undefined` to resend, or a result when the failed attempt is
+   * found to have taken effect (the request then resolves with it). A throw ends the retries with that error.
+   */
+  beforeResend?: ((failure: CraftkitError, attempt: number) => Promise<HttpResult<T> | undefined>) | undefined
   /** Send the API key. `false` for public URLs: the key never goes to another host. */
   auth?: boolean
   signal?: AbortSignal | undefined
@@ -62,7 +68,7 @@ export const DEFAULT_RETRY: Required<RetryOptions> = { retries: 4, minDelayMs: 5
 export const REQUEST_ID_HEADERS = ['x-request-id', 'x-craftkit-request-id', 'request-id'] as const
 
 /** Performs one API call with the retry policy; throws a redacted {@link CraftkitError}. */
-export async function request<T>(ctx: HttpContext, spec: RequestSpec): Promise<HttpResult<T>> {
+export async function request<T>(ctx: HttpContext, spec: RequestSpec<T>): Promise<HttpResult<T>> {
   const auth = spec.auth !== false
   const key = auth ? ctx.apiKey() : undefined
   const shownPath = displayPath(spec.path)
@@ -86,7 +92,7 @@ export async function request<T>(ctx: HttpContext, spec: RequestSpec): Promise<H
     body = JSON.stringify(spec.body)
   }
   const retry = ctx.retry
-  const maxAttempts = spec.safe && retry ? retry.retries + 1 : 1
+  const maxAttempts = (spec.safe || spec.beforeResend) && retry ? retry.retries + 1 : 1
   for (let attempt = 1; ; attempt++) {
     throwIfAborted(spec.signal, base, attempt - 1, key)
     let failure: CraftkitError
@@ -103,6 +109,10 @@ export async function request<T>(ctx: HttpContext, spec: RequestSpec): Promise<H
     const backoff = Math.min(retry.maxDelayMs, retry.minDelayMs * 2 ** (attempt - 1))
     const jittered = backoff / 2 + ctx.random() * (backoff / 2)
     await sleep(Math.max(jittered, retryAfterMs ?? 0), spec.signal, base, attempt, key)
+    if (spec.beforeResend) {
+      const landed = await spec.beforeResend(failure, attempt)
+      if (landed !== undefined) return landed
+    }
   }
 }
 

@@ -3,7 +3,7 @@
  * `galley generate`'s typed `render<Template>()` functions call.
  */
 export { createClient, DEFAULT_BASE_URL } from './create-client.ts'
-export type { ClientOptions, CraftkitClient, SharesApi, TemplatesApi } from './create-client.ts'
+export type { ClientOptions, CraftkitClient, DeleteOptions, PutOptions, SharesApi, TemplatesApi, WriteRetryOptions } from './create-client.ts'
 export type { RetryOptions } from './http.ts'
 export type { DownloadOptions, PollEvent, RenderCreateOptions, RendersApi, WaitOptions } from './renders.ts'
 export { CraftkitError, isCraftkitError } from './errors.ts'

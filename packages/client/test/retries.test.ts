@@ -49,6 +49,35 @@ describe('which requests are retried (a server that always answers 503)', () => 
     expect(count('DELETE', '/v1/templates/d')).toBe(1)
   })
 
+  it('PUT/DELETE with beforeResend: retried by the same policy, asking before each resend', async () => {
+    const c = client()
+    const asked: number[] = []
+    const error = await rejection(
+      c.templates.put('br', INVOICE, {
+        beforeResend: async (failure, attempt) => {
+          expect(failure).toMatchObject({ status: 503, attempts: attempt })
+          asked.push(attempt)
+          return 'resend'
+        },
+      }),
+    )
+    expect(error).toMatchObject({ status: 503, attempts: 5 })
+    expect(asked).toEqual([1, 2, 3, 4])
+    expect(count('PUT', '/v1/templates/br')).toBe(5)
+
+    // The failed attempt landed: the PUT resolves with what the check found, and is not sent again.
+    const landed = await c.templates.put('br-landed', INVOICE, {
+      beforeResend: async () => ({ id: 't1', slug: 'br-landed', currentVersionNumber: 3, manifest: INVOICE.manifest, created: false }),
+    })
+    expect(landed).toEqual({ id: 't1', slug: 'br-landed', currentVersionNumber: 3, manifest: INVOICE.manifest, created: false })
+    expect(count('PUT', '/v1/templates/br-landed')).toBe(1)
+
+    // A throw ends it with that error; DELETE takes the same option.
+    const stop = new Error('stop')
+    await expect(c.templates.delete('br-del', { beforeResend: async () => Promise.reject(stop) })).rejects.toBe(stop)
+    expect(count('DELETE', '/v1/templates/br-del')).toBe(1)
+  })
+
   it('retry: false turns retries off', async () => {
     const c = createClient({ baseUrl: `${side.url}/status/503`, apiKey: 'ck_test_retries', retry: false })
     expect((await rejection(c.templates.get('off'))).attempts).toBe(1)

@@ -5,7 +5,7 @@ import { GalleyError } from '@galley/core'
 import type { TemplateDetail } from '@galley/client'
 import { ExitCode } from '../exit-codes.ts'
 import { toPosix } from '../paths.ts'
-import { readTemplate, withReadRetry } from '../publish/apply-plan.ts'
+import { readTemplate } from '../publish/apply-plan.ts'
 import { loadProjectFor, targetOptions, withTarget, type ProjectOptions } from '../publish/command-support.ts'
 import { mapPool } from '../publish/pool.ts'
 import type { PulledTemplate } from '../publish/write-source.ts'
@@ -34,7 +34,7 @@ export const registerPull: RegisterCommand = (program, ctx) => {
   ).action(async (slugs: string[], opts: PullOptions) => {
     const project = await loadProjectFor(opts, ctx)
     const results = await withTarget(project, opts, ctx, async (target) => {
-      const listed = await withReadRetry(() => target.client.templates.list())
+      const listed = await target.client.templates.list()
       const remoteSlugs = new Set(listed.map((t) => t.slug))
       const unknown = slugs.filter((s) => !remoteSlugs.has(s))
       if (unknown.length > 0) {

@@ -5,7 +5,16 @@
  * So a PUT is never blindly retried. After an ambiguous failure (no response, a reset after commit, a timeout,
  * a 5xx) the template is read again: if its version moved past the one the plan saw and its content equals the
  * source, the PUT landed and is done; if it did not move, the PUT is sent again. A 503 returned before the write
- * goes through the same re-read, so it is retried too. Each template therefore gains exactly one version.
+ * goes through the same re-read, so it is retried too.
+ *
+ * Retries happen at one depth: the client's retry policy (built with the target, `CLI_RETRY` in target.ts) is
+ * the only retry loop. It retries GETs by itself, and retries a PUT through `put(…, { beforeResend })`, which
+ * is where the re-read happens. Nothing here loops: a read is at most `retries + 1` requests, and a template's
+ * PUT at most `retries + 1` PUTs, each failed one followed by one (retried) re-read.
+ *
+ * A PUT that timed out may still commit after the re-read saw nothing and the PUT was sent again: that mints a
+ * second version with the same content. The re-read waits `timeoutGraceMs` after a timeout to make it rare, and
+ * `galley publish` reads every written template back afterwards to report it (read-back.ts).
  */
 import { canonicalManifest, compareTemplate, toPublishRecord, type TemplateBody } from '@galley/core'
 import type { CraftkitClient, TemplateDetail } from '@galley/client'
@@ -36,6 +45,7 @@ export interface PublishResult {
 export interface ApplyPlanOptions {
   plan: Plan
   bodies: ReadonlyMap<string, TemplateBody>
+  /** The target's client: its retry policy bounds every retry here (see the module comment). */
   client: CraftkitClient
   /** Called after each successful write with the slug's new record (null: deleted); must persist it at once. */
   record: (slug: string, record: StateRecord | null) => void
@@ -44,10 +54,6 @@ export interface ApplyPlanOptions {
   /** Remote-only slugs to delete (`--prune`). */
   prune?: readonly string[]
   onEvent?: (event: PublishEvent) => void
-  /** PUT (and re-read) attempts per template. @default 8 */
-  maxAttempts?: number
-  /** Backoff before attempt n+1. @default 250 ms doubling to 4 s, with jitter */
-  backoffMs?: (attempt: number) => number
   /** Extra wait before the re-read after a client-side timeout (the PUT may still commit). @default 5000 */
   timeoutGraceMs?: number
 }
@@ -58,10 +64,8 @@ export interface ApplyPlanResult {
   writes: number
 }
 
-const defaultBackoff = (attempt: number) => {
-  const base = Math.min(4000, 250 * 2 ** (attempt - 1))
-  return base / 2 + Math.random() * (base / 2)
-}
+/** Ends a PUT's retries from inside `beforeResend` with a message of its own. */
+class StopRetrying extends Error {}
 
 /** Applies the create/update entries of a plan (and the named prunes); never throws for one template's failure. */
 export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyPlanResult> {
@@ -72,60 +76,70 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyPlanRes
   }
   let writes = 0
   const emit = options.onEvent ?? (() => {})
-  const maxAttempts = options.maxAttempts ?? 8
-  const backoff = options.backoffMs ?? defaultBackoff
   const timeoutGraceMs = options.timeoutGraceMs ?? 5000
   const client = options.client
 
   const putOne = async (entry: PlanTemplate): Promise<PublishResult> => {
     const started = Date.now()
-    const body = options.bodies.get(entry.slug)!
+    const slug = entry.slug
+    const body = options.bodies.get(slug)!
     const known = entry.remote
     const previousVersion = known?.versionNumber ?? null
-    emit({ type: 'start', slug: entry.slug, action: known ? 'update' : 'create' })
-    let attempts = 0
-    let lastError = ''
-    let timedOut = false
-    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      attempts++
-      writes++
-      try {
-        const res = await client.templates.put(entry.slug, body)
-        return finish(entry.slug, body, res.currentVersionNumber, res.id, { previousVersion, attempts, started, recovered: false, created: known === null })
-      } catch (error) {
-        if (!isAmbiguous(error)) {
-          return { slug: entry.slug, outcome: 'failed', previousVersion, attempts, error: errorMessage(error), ms: Date.now() - started }
-        }
-        lastError = errorMessage(error)
-        // A timed-out PUT may still be running on the server: give it time to commit before the re-read decides.
-        timedOut = (error as { code?: unknown }).code === 'timeout'
-      }
-      emit({ type: 'retry', slug: entry.slug, attempt, reason: lastError })
-      await delay(backoff(attempt) + (timedOut ? timeoutGraceMs : 0))
-      // Did it land? Read again before deciding to send another PUT.
+    const created = known === null
+    emit({ type: 'start', slug, action: known ? 'update' : 'create' })
+    const failed = (error: string): PublishResult => ({ slug, outcome: 'failed', previousVersion, attempts, error, ms: Date.now() - started })
+
+    /** Did a PUT that failed ambiguously land? The template as it is if so, null if not; throws if another writer moved it. */
+    const landed = async (after: string): Promise<TemplateDetail | null> => {
       let current: TemplateDetail | null
       try {
-        current = await readTemplate(client, entry.slug, maxAttempts, backoff)
+        current = await readTemplate(client, slug)
       } catch (error) {
-        return { slug: entry.slug, outcome: 'failed', previousVersion, attempts, error: `could not re-read after "${lastError}": ${errorMessage(error)}`, ms: Date.now() - started }
+        throw new StopRetrying(`could not re-read after "${after}": ${errorMessage(error)}`)
       }
       const moved = current !== null && (known === null || current.currentVersionNumber !== previousVersion)
-      if (moved && current) {
-        const cmp = compareTemplate(body, current)
-        if (cmp.changedFields.length === 0 && current.currentVersionNumber !== null) {
-          return finish(entry.slug, body, current.currentVersionNumber, current.id, { previousVersion, attempts, started, recovered: true, created: known === null })
-        }
-        return {
-          slug: entry.slug,
-          outcome: 'failed',
-          previousVersion,
-          attempts,
-          error: `another writer published ${entry.slug} (now v${current.currentVersionNumber}) while this publish was retrying; run \`galley plan\` again`,
-          ms: Date.now() - started,
-        }
-      }
+      if (!moved || !current) return null
+      if (compareTemplate(body, current).changedFields.length === 0 && current.currentVersionNumber !== null) return current
+      throw new StopRetrying(`another writer published ${slug} (now v${current.currentVersionNumber}) while this publish was retrying; run \`galley plan\` again`)
     }
-    return { slug: entry.slug, outcome: 'failed', previousVersion, attempts, error: `gave up after ${attempts} attempts: ${lastError}`, ms: Date.now() - started }
+
+    let attempts = 1
+    writes++
+    let recovered = false
+    try {
+      const res = await client.templates.put(slug, body, {
+        // Called by the client's retry loop, after its backoff, before each resend: re-read, and resend only if
+        // the failed PUT did not land.
+        beforeResend: async (failure, attempt) => {
+          emit({ type: 'retry', slug, attempt, reason: failure.message })
+          // A timed-out PUT may still be running on the server: give it time to commit before the re-read decides.
+          if (failure.code === 'timeout') await delay(timeoutGraceMs)
+          const current = await landed(failure.message)
+          if (current) {
+            recovered = true
+            return { id: current.id, slug, currentVersionNumber: current.currentVersionNumber!, manifest: current.manifest!, created }
+          }
+          attempts++
+          writes++
+          return 'resend'
+        },
+      })
+      return finish(slug, body, res.currentVersionNumber, res.id, { previousVersion, attempts, started, recovered, created })
+    } catch (error) {
+      if (error instanceof StopRetrying) return failed(error.message)
+      if (!isAmbiguous(error)) return failed(errorMessage(error))
+      // The retries are spent. The last PUT may still have landed: one more read tells (a check, not a retry).
+      const reason = errorMessage(error)
+      try {
+        if ((error as { code?: unknown }).code === 'timeout') await delay(timeoutGraceMs)
+        const current = await landed(reason)
+        if (current) return finish(slug, body, current.currentVersionNumber!, current.id, { previousVersion, attempts, started, recovered: true, created })
+      } catch (checkError) {
+        if (checkError instanceof StopRetrying) return failed(checkError.message)
+        throw checkError
+      }
+      return failed(`gave up after ${attempts} attempts: ${reason}`)
+    }
   }
 
   const finish = (
@@ -156,26 +170,23 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyPlanRes
   const deleteOne = async (entry: PlanTemplate): Promise<PublishResult> => {
     const started = Date.now()
     emit({ type: 'start', slug: entry.slug, action: 'delete' })
-    let attempts = 0
-    let lastError = ''
-    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      attempts++
-      writes++
-      try {
-        await client.templates.delete(entry.slug)
-        break
-      } catch (error) {
-        // A 404 after an ambiguous first attempt means that attempt deleted it.
-        if (attempt > 1 && isNotFound(error)) break
-        if (!isAmbiguous(error)) {
-          return { slug: entry.slug, outcome: 'failed', attempts, error: errorMessage(error), ms: Date.now() - started }
-        }
-        lastError = errorMessage(error)
-        if (attempt === maxAttempts) {
-          return { slug: entry.slug, outcome: 'failed', attempts, error: `gave up after ${attempts} attempts: ${lastError}`, ms: Date.now() - started }
-        }
-        emit({ type: 'retry', slug: entry.slug, attempt, reason: lastError })
-        await delay(backoff(attempt))
+    let attempts = 1
+    writes++
+    try {
+      await client.templates.delete(entry.slug, {
+        // A DELETE is safe to resend: a second one is a 404, which means the first one landed (below).
+        beforeResend: async (failure, attempt) => {
+          emit({ type: 'retry', slug: entry.slug, attempt, reason: failure.message })
+          attempts++
+          writes++
+          return 'resend'
+        },
+      })
+    } catch (error) {
+      // A 404 after an ambiguous first attempt means that attempt deleted it.
+      if (!(attempts > 1 && isNotFound(error))) {
+        const reason = errorMessage(error)
+        return { slug: entry.slug, outcome: 'failed', attempts, error: isAmbiguous(error) ? `gave up after ${attempts} attempts: ${reason}` : reason, ms: Date.now() - started }
       }
     }
     options.record(entry.slug, null)
@@ -190,33 +201,13 @@ export async function applyPlan(options: ApplyPlanOptions): Promise<ApplyPlanRes
   return { results, writes }
 }
 
-/** GET a template (null on 404), retrying transient failures on top of the client's own retries. */
-export async function readTemplate(
-  client: CraftkitClient,
-  slug: string,
-  maxAttempts = 6,
-  backoff: (attempt: number) => number = defaultBackoff,
-): Promise<TemplateDetail | null> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await client.templates.get(slug)
-    } catch (error) {
-      if (isNotFound(error)) return null
-      if (!isAmbiguous(error) || attempt >= maxAttempts) throw error
-      await delay(backoff(attempt))
-    }
-  }
-}
-
-/** Retries a read (GET/list) on transient failures, on top of the client's own retries. */
-export async function withReadRetry<T>(fn: () => Promise<T>, maxAttempts = 4): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn()
-    } catch (error) {
-      if (!isAmbiguous(error) || attempt >= maxAttempts) throw error
-      await delay(defaultBackoff(attempt))
-    }
+/** GET a template (null on 404). Transient failures are retried by the client's policy, not here. */
+export async function readTemplate(client: CraftkitClient, slug: string): Promise<TemplateDetail | null> {
+  try {
+    return await client.templates.get(slug)
+  } catch (error) {
+    if (isNotFound(error)) return null
+    throw error
   }
 }
 

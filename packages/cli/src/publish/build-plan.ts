@@ -15,7 +15,7 @@ import type { Target } from '../target.ts'
 import { PLAN_FORMAT_VERSION, PLAN_SCHEMA_ID } from './plan-format.ts'
 import type { Plan, PlanTemplate } from './plan-schema.ts'
 import { mapPool } from './pool.ts'
-import { readTemplate, withReadRetry } from './apply-plan.ts'
+import { readTemplate } from './apply-plan.ts'
 import type { PublishState } from './state.ts'
 
 export interface BuildPlanOptions {
@@ -52,7 +52,7 @@ export async function buildPlan(options: BuildPlanOptions): Promise<BuiltPlan> {
       hint: 'Fix the errors above (`galley lint` lists them all), then plan again.',
     })
   }
-  const remote = new Map((await withReadRetry(() => target.client.templates.list())).map((t) => [t.slug, t]))
+  const remote = new Map((await target.client.templates.list()).map((t) => [t.slug, t]))
   if (wanted) {
     const known = new Set(sources.map((s) => s.slug))
     const unknown = [...wanted].filter((s) => !known.has(s) && !remote.has(s))

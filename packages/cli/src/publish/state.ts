@@ -9,7 +9,6 @@ import { dirname, join } from 'node:path'
 import { writeFileAtomic } from '@galley/codegen'
 import type { Manifest, PublishRecord } from '@galley/core'
 import type { Target } from '../target.ts'
-import { withReadRetry } from './apply-plan.ts'
 
 export interface StateRecord extends PublishRecord {
   /** The template id the PUT answered with: a record of a template that was deleted and re-created is void. */
@@ -97,7 +96,7 @@ export async function saveState(root: string, targetId: string, state: PublishSt
 /** One list after publishing records each new version's updatedAt, so the next plan needs no GETs. */
 export async function recordUpdatedAt(target: Pick<Target, 'client'>, state: PublishState): Promise<void> {
   try {
-    const listed = await withReadRetry(() => target.client.templates.list())
+    const listed = await target.client.templates.list()
     for (const t of listed) {
       const record = state.templates[t.slug]
       if (record && record.versionNumber === t.currentVersionNumber) record.updatedAt = t.updatedAt
