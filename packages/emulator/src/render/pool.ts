@@ -16,7 +16,9 @@ export interface RenderPoolOptions {
 
 interface Slot {
   worker: Worker
-  task?: { id: number; task: RenderTask; resolve: (message: string | null) => void; timer: NodeJS.Timeout }
+  /** The worker has loaded its modules: its start-up does not count against a render's time limit. */
+  ready: boolean
+  task?: { id: number; task: RenderTask; resolve: (message: string | null) => void; timer?: NodeJS.Timeout }
 }
 
 /**
@@ -74,23 +76,35 @@ export class RenderPool implements Renderer {
       }
       if (!slot) return
       const { task, resolve } = this.waiting.shift()!
-      const id = this.nextId++
-      const s = slot
-      const timer = setTimeout(() => {
-        if (s.task?.id !== id) return
-        this.replace(s, `The render did not finish within ${this.options.timeoutMs} ms`)
-      }, this.options.timeoutMs)
-      s.task = { id, task, resolve, timer }
-      s.worker.postMessage({ id, task, imageTimeoutMs: this.options.imageTimeoutMs })
+      slot.task = { id: this.nextId++, task, resolve }
+      if (slot.ready) this.start(slot)
     }
+  }
+
+  /** Sends the slot's task to its worker and starts the time limit. */
+  private start(slot: Slot): void {
+    const current = slot.task
+    if (!current || current.timer) return
+    const id = current.id
+    current.timer = setTimeout(() => {
+      if (slot.task?.id !== id) return
+      this.replace(slot, `The render did not finish within ${this.options.timeoutMs} ms`)
+    }, this.options.timeoutMs)
+    slot.worker.postMessage({ id, task: current.task, imageTimeoutMs: this.options.imageTimeoutMs })
   }
 
   private spawn(): Slot {
     const worker = new Worker(this.file, { name: 'galley-render' })
-    const slot: Slot = { worker }
+    const slot: Slot = { worker, ready: false }
     worker.unref()
     worker.on('message', (msg: ({ id: number } & RenderTaskResult) | { ready: true }) => {
-      if (!('id' in msg) || slot.worker !== worker || slot.task?.id !== msg.id) return
+      if (slot.worker !== worker) return
+      if (!('id' in msg)) {
+        slot.ready = true
+        this.start(slot)
+        return
+      }
+      if (slot.task?.id !== msg.id) return
       const { resolve, timer, task } = slot.task
       clearTimeout(timer)
       slot.task = undefined
