@@ -12,7 +12,8 @@ import { describeChange } from '../publish/format-plan.ts'
 import { callSiteLine, planImpact } from '../publish/impact.ts'
 import { PLAN_FORMAT_VERSION } from '../publish/plan-format.ts'
 import type { ImpactCallSite, Plan, PlanTemplate } from '../publish/plan-schema.ts'
-import { loadState, recordUpdatedAt, recordWrite, saveState } from '../publish/state.ts'
+import { readBackWrites, describeReadBack } from '../publish/read-back.ts'
+import { loadState, recordWrite, saveState } from '../publish/state.ts'
 import type { Target } from '../target.ts'
 import type { RegisterCommand } from './registry.ts'
 
@@ -93,19 +94,21 @@ async function runPublish(slugs: string[], opts: PublishOptions, ctx: CliContext
       prune,
       onEvent,
     })
-    if (results.some((r) => r.outcome !== 'failed' && r.outcome !== 'deleted')) await recordUpdatedAt(target, state)
+    // Read back what was written (one list; it also records each new version's updatedAt): late commits.
+    const readBack = await readBackWrites({ client: target.client, results, bodies, state })
     if (results.some((r) => r.outcome !== 'failed')) await saveState(project.root, target.id, state)
 
     const failed = results.filter((r) => r.outcome === 'failed')
     const count = (o: PublishResult['outcome']) => results.filter((r) => r.outcome === o).length
     const summary = { created: count('created'), updated: count('updated'), deleted: count('deleted'), unchanged: plan.summary.unchanged, failed: failed.length, writes }
     if (opts.json) {
-      ctx.io.stdout.write(`${JSON.stringify({ formatVersion: PLAN_FORMAT_VERSION, target: plan.target, summary, results }, null, 2)}\n`)
+      ctx.io.stdout.write(`${JSON.stringify({ formatVersion: PLAN_FORMAT_VERSION, target: plan.target, summary, results, readBack }, null, 2)}\n`)
     } else {
       ctx.out(
         `Published: ${summary.created} created, ${summary.updated} updated, ${summary.deleted} deleted, ${summary.unchanged} unchanged${failed.length ? `, ${ctx.c.red(`${failed.length} failed`)}` : ''} (${writes} write${writes === 1 ? '' : 's'}).`,
       )
     }
+    for (const line of describeReadBack(readBack)) progress(line)
     if (failed.length > 0) {
       for (const f of failed) ctx.error(`error: ${f.slug}: ${f.error}`)
       return ExitCode.Error
