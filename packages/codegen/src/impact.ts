@@ -4,8 +4,10 @@
  * project's own tsconfig), and the uses of the changed templates' generated functions and types are checked
  * against it, with the type checker.
  */
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { basename, relative, resolve, sep } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Worker } from 'node:worker_threads'
 import { GalleyError } from '@galley/core'
 import type * as TS from 'typescript'
 import { loadBundledTypeScript, type BundledTypeScript } from './libraries.ts'
@@ -169,6 +171,45 @@ export class ImpactSession {
 export async function analyzeImpact(options: AnalyzeImpactOptions): Promise<ImpactResult> {
   const session = new ImpactSession({ projects: options.projects, modules: options.modules.map((m) => m.file), ...(options.root ? { root: options.root } : {}) })
   return session.run({ modules: options.modules, changes: options.changes })
+}
+
+/** An analysis under way: prepared at once, run when the new modules are known. */
+export interface ImpactHandle {
+  run(options: RunImpactOptions): Promise<ImpactResult>
+  /** Stops the preparation when no run will come (the plan failed). */
+  close(): void
+}
+
+/**
+ * Starts preparing an analysis in a worker thread (loading TypeScript, parsing and binding each consuming project
+ * takes most of its time, and depends only on the files on disk), so that it overlaps whatever the caller does
+ * next: `galley plan --impact` plans against the target and generates the new module meanwhile. Without the
+ * built worker (running from the sources), it prepares in this thread on `run`.
+ */
+export function startImpactAnalysis(options: PrepareImpactOptions): ImpactHandle {
+  const workerFile = new URL('./impact-worker.mjs', import.meta.url)
+  if (!import.meta.url.endsWith('.mjs') || !existsSync(fileURLToPath(workerFile))) {
+    return { run: async (run) => new ImpactSession(options).run(run), close: () => {} }
+  }
+  const worker = new Worker(workerFile, { workerData: { ...options, projects: [...options.projects], modules: [...options.modules] } })
+  worker.unref()
+  let failed: Error | undefined
+  worker.once('error', (error) => (failed = error))
+  return {
+    run: (run) =>
+      new Promise<ImpactResult>((resolveRun, reject) => {
+        if (failed) return reject(failed)
+        worker.once('error', reject)
+        worker.once('message', (message: { result?: ImpactResult; error?: { code?: string; message: string; hint?: string; stack: string } }) => {
+          void worker.terminate()
+          if (message.result) return resolveRun(message.result)
+          const e = message.error!
+          reject(e.code ? new GalleyError(e.code, e.message, e.hint ? { hint: e.hint } : {}) : Object.assign(new Error(e.message), { stack: e.stack }))
+        })
+        worker.postMessage({ modules: run.modules.map((m) => ({ file: m.file, text: m.text })), changes: run.changes.map((c) => ({ slug: c.slug, action: c.action })) })
+      }),
+    close: () => void worker.terminate(),
+  }
 }
 
 interface PreparedProject {

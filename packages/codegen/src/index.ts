@@ -15,5 +15,15 @@ export type { WriteGeneratedResult, CheckGeneratedResult } from './write.ts'
 export { shortDiff } from './diff.ts'
 export { fetchRemoteSnapshot, serializeSnapshot, parseSnapshot, snapshotTemplates, SNAPSHOT_FORMAT } from './remote.ts'
 export type { RemoteSnapshot, RemoteTemplate, TemplateReader, FetchSnapshotOptions, FetchSnapshotResult, SnapshotTemplatesOptions } from './remote.ts'
-export { analyzeImpact } from './impact.ts'
-export type { AnalyzeImpactOptions, ImpactChange, ImpactModule, ImpactCallSite, ImpactProjectReport, ImpactResult } from './impact.ts'
+export { analyzeImpact, startImpactAnalysis, ImpactSession } from './impact.ts'
+export type {
+  AnalyzeImpactOptions,
+  PrepareImpactOptions,
+  RunImpactOptions,
+  ImpactHandle,
+  ImpactChange,
+  ImpactModule,
+  ImpactCallSite,
+  ImpactProjectReport,
+  ImpactResult,
+} from './impact.ts'

@@ -5,7 +5,7 @@ import { ExitCode } from '../exit-codes.ts'
 import { buildPlan, hasChanges } from '../publish/build-plan.ts'
 import { appendStepSummary, collect, loadProjectFor, targetOptions, withTarget, type ProjectOptions } from '../publish/command-support.ts'
 import { formatPlanMarkdown, formatPlanText } from '../publish/format-plan.ts'
-import { githubLink, impactProjects, planImpact } from '../publish/impact.ts'
+import { githubLink, impactProjects, planImpact, startPlanImpact } from '../publish/impact.ts'
 import { loadState } from '../publish/state.ts'
 import type { RegisterCommand } from './registry.ts'
 
@@ -38,14 +38,22 @@ export const registerPlan: RegisterCommand = (program, ctx) => {
     const project = await loadProjectFor(opts, ctx)
     if (opts.prune && !opts.impact) throw new GalleyError('invalid_option', '`galley plan --prune` only counts a deletion for --impact; add --impact.')
     const projects = opts.impact ? impactProjects(project, opts.impact === true ? [] : opts.impact, ctx.io.cwd) : []
-    const plan = await withTarget(project, opts, ctx, async (target) => {
-      const state = loadState(project.root, target.id, target.name)
-      const built = await buildPlan({ sources: project.sources, target, state, slugs, assumeUnverifiedChanged: opts.includeUnverified === true })
-      return built.plan
-    })
+    // Prepared in a worker while the plan is made (DESIGN §12).
+    const analysis = opts.impact ? startPlanImpact(project, projects) : undefined
+    let plan
+    try {
+      plan = await withTarget(project, opts, ctx, async (target) => {
+        const state = loadState(project.root, target.id, target.name)
+        const built = await buildPlan({ sources: project.sources, target, state, slugs, assumeUnverifiedChanged: opts.includeUnverified === true })
+        return built.plan
+      })
+    } catch (error) {
+      analysis?.close()
+      throw error
+    }
     let impactMs: Map<string, number> | undefined
-    if (opts.impact) {
-      const result = await planImpact(project, plan, { projects, prune: opts.prune ?? [] })
+    if (analysis) {
+      const result = await planImpact(project, plan, { analysis, prune: opts.prune ?? [] })
       plan.impact = result.impact
       impactMs = result.ms
     }

@@ -9,12 +9,13 @@ import { applyPlan, type PublishEvent, type PublishResult } from '../publish/app
 import { buildPlan, summarize } from '../publish/build-plan.ts'
 import { collect, loadProjectFor, parsePositiveInt, targetOptions, withTarget, type ProjectOptions } from '../publish/command-support.ts'
 import { describeChange } from '../publish/format-plan.ts'
-import { callSiteLine, planImpact } from '../publish/impact.ts'
+import { callSiteLine, planImpact, startPlanImpact } from '../publish/impact.ts'
 import { PLAN_FORMAT_VERSION } from '../publish/plan-format.ts'
 import type { ImpactCallSite, Plan, PlanTemplate } from '../publish/plan-schema.ts'
 import { readBackWrites, describeReadBack } from '../publish/read-back.ts'
 import { loadState, recordWrite, saveState } from '../publish/state.ts'
 import type { Target } from '../target.ts'
+import type { ImpactHandle } from '@galley/codegen'
 import type { RegisterCommand } from './registry.ts'
 
 interface PublishOptions extends ProjectOptions {
@@ -58,6 +59,23 @@ async function runPublish(slugs: string[], opts: PublishOptions, ctx: CliContext
   const progress = (line: string) => (opts.json ? ctx.error(line) : ctx.out(line))
   lintOrThrow(project, slugs, ctx, opts.json === true)
 
+  // DESIGN §12: with consuming projects configured, the analysis is prepared in a worker while the plan is made.
+  const analysis = !opts.allowBreaking && project.config.impact.projects.length > 0 ? startPlanImpact(project, project.config.impact.projects) : undefined
+  try {
+    return await publishWith(project, slugs, opts, ctx, analysis, progress)
+  } finally {
+    analysis?.close()
+  }
+}
+
+async function publishWith(
+  project: Project,
+  slugs: string[],
+  opts: PublishOptions,
+  ctx: CliContext,
+  analysis: ImpactHandle | undefined,
+  progress: (line: string) => void,
+): Promise<number> {
   return withTarget(project, opts, ctx, async (target) => {
     const state = loadState(project.root, target.id, target.name)
     let plan: Plan
@@ -72,8 +90,8 @@ async function runPublish(slugs: string[], opts: PublishOptions, ctx: CliContext
     const prune = checkPrune(opts.prune ?? [], plan, project)
     // DESIGN §12: with consuming projects configured, an update that breaks their call sites is refused, and the
     // refusal says where they are.
-    if (!opts.allowBreaking && project.config.impact.projects.length > 0 && (toWrite.length > 0 || prune.length > 0)) {
-      const { impact } = await planImpact(project, plan, { projects: project.config.impact.projects, prune })
+    if (analysis && (toWrite.length > 0 || prune.length > 0)) {
+      const { impact } = await planImpact(project, plan, { analysis, prune })
       checkCallSites(impact.callSites, toWrite)
     }
     if (!opts.allowBreaking) checkBreaking(toWrite)

@@ -4,7 +4,7 @@
  */
 import { isAbsolute, relative, resolve } from 'node:path'
 import { GalleyError } from '@galley/core'
-import { analyzeImpact, generateModule, type ImpactChange } from '@galley/codegen'
+import { generateModule, startImpactAnalysis, type ImpactChange, type ImpactHandle } from '@galley/codegen'
 import { resolveOutputs } from '../engine/outputs.ts'
 import { localTemplateInputs } from '../engine/session.ts'
 import { toPosix } from '../paths.ts'
@@ -12,10 +12,18 @@ import type { Project } from '../project.ts'
 import type { ImpactCallSite, Plan, PlanImpact } from './plan-schema.ts'
 
 export interface PlanImpactOptions {
-  /** The consuming projects' tsconfig.json files, absolute. */
-  projects: readonly string[]
+  /** From `startPlanImpact`, started before planning so that both overlap. */
+  analysis: ImpactHandle
   /** Remote-only templates to count as deleted (`--prune`). */
   prune?: readonly string[]
+}
+
+/**
+ * Starts preparing the analysis of the consuming projects (`projects`: their tsconfig.json, absolute) in a worker
+ * thread: TypeScript loads and the projects are parsed while the caller plans. Close it if no plan comes.
+ */
+export function startPlanImpact(project: Project, projects: readonly string[]): ImpactHandle {
+  return startImpactAnalysis({ projects, modules: resolveOutputs(project.config.output, project.root).map((o) => o.file), root: project.root })
 }
 
 export interface PlanImpactResult {
@@ -55,7 +63,7 @@ export async function planImpact(project: Project, plan: Plan, options: PlanImpa
     }
     modules.push({ file: o.file, text })
   }
-  const result = await analyzeImpact({ projects: options.projects, modules, changes, root: project.root })
+  const result = await options.analysis.run({ modules, changes })
   return {
     impact: {
       projects: result.projects.map(({ project: p, modules: m, files, checkedFiles }) => ({ project: p, modules: m, files, checkedFiles })),
