@@ -8,11 +8,14 @@
 //                          as a whole process: what a CI job runs to know whether the app still compiles
 //   galley plan --impact   the whole CLI process: config, sources, plan against the emulator, the module
 //                          generated in memory, the analysis (only the files that reach the generated module)
+//   … (in-thread)          the same with GALLEY_IMPACT_WORKER=0: TypeScript loads and the project is parsed after
+//                          the plan and the generation instead of beside them in a worker thread
 //   galley plan            the same without --impact: the plan's own share of the time above
 //
 // The emulator runs in this process (CRAFTKIT_BASE_URL), as a remote target would: the embedded emulator's
 // start-up is not part of either side. `node bench/impact/run.mjs [--runs N]`; needs `pnpm build` first.
 import { execFile } from 'node:child_process'
+import os from 'node:os'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
@@ -68,30 +71,33 @@ try {
       `${runs} runs each (median, alternating); TypeScript ${ts.version}; Node ${process.version}`,
   )
 
-  const results = { tsc: [], impact: [], plan: [] }
+  const results = { tsc: [], impact: [], inline: [], plan: [] }
   for (let r = 0; r < runs; r++) {
     // Alternate the order so that neither side always runs on a warmer file cache.
-    const order = r % 2 === 0 ? ['tsc', 'impact', 'plan'] : ['plan', 'impact', 'tsc']
+    const order = r % 2 === 0 ? ['tsc', 'impact', 'inline', 'plan'] : ['plan', 'inline', 'impact', 'tsc']
     for (const which of order) {
       if (which === 'tsc') results.tsc.push((await timed(tscBin, ['--noEmit', '-p', 'app/tsconfig.json'])).ms)
       if (which === 'impact') results.impact.push((await timed(galleyBin, ['plan', '--impact'], env)).ms)
+      if (which === 'inline') results.inline.push((await timed(galleyBin, ['plan', '--impact'], { ...env, GALLEY_IMPACT_WORKER: '0' })).ms)
       if (which === 'plan') results.plan.push((await timed(galleyBin, ['plan'], env)).ms)
     }
   }
   const tsc = median(results.tsc)
   const impact = median(results.impact)
+  const inline = median(results.inline)
   const plain = median(results.plan)
   const fmt = (ms) => `${(ms / 1000).toFixed(2)} s`
   const rows = [
     ['tsc --noEmit (baseline)', fmt(tsc), fmt(Math.min(...results.tsc)), '1.00x'],
     ['galley plan --impact', fmt(impact), fmt(Math.min(...results.impact)), `${(impact / tsc).toFixed(2)}x`],
+    ['galley plan --impact (in-thread)', fmt(inline), fmt(Math.min(...results.inline)), `${(inline / tsc).toFixed(2)}x`],
     ['galley plan (no --impact)', fmt(plain), fmt(Math.min(...results.plan)), `${(plain / tsc).toFixed(2)}x`],
     ['--impact alone (difference)', fmt(impact - plain), '', `${((impact - plain) / tsc).toFixed(2)}x`],
   ]
   console.log('')
   for (const line of tableLines(['step', 'median', 'min', 'vs tsc'], rows, { alignRight: true, rule: true })) console.log(line)
   console.log('')
-  console.log('Target (issue 10): galley plan --impact at most 0.5x of tsc --noEmit over the same project.')
+  console.log(`Target (issue 10): galley plan --impact at most 0.5x of tsc --noEmit over the same project. Load average at the end: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')} on ${os.availableParallelism()} cores.`)
 } finally {
   await emulator.close()
 }

@@ -184,11 +184,12 @@ export interface ImpactHandle {
  * Starts preparing an analysis in a worker thread (loading TypeScript, parsing and binding each consuming project
  * takes most of its time, and depends only on the files on disk), so that it overlaps whatever the caller does
  * next: `galley plan --impact` plans against the target and generates the new module meanwhile. Without the
- * built worker (running from the sources), it prepares in this thread on `run`.
+ * built worker (running from the sources), or with `GALLEY_IMPACT_WORKER=0`, it prepares in this thread on `run`.
  */
 export function startImpactAnalysis(options: PrepareImpactOptions): ImpactHandle {
   const workerFile = new URL('./impact-worker.mjs', import.meta.url)
-  if (!import.meta.url.endsWith('.mjs') || !existsSync(fileURLToPath(workerFile))) {
+  // GALLEY_IMPACT_WORKER=0 prepares in this thread (on a machine with no core to spare, a worker only competes).
+  if (process.env.GALLEY_IMPACT_WORKER === '0' || !import.meta.url.endsWith('.mjs') || !existsSync(fileURLToPath(workerFile))) {
     return { run: async (run) => new ImpactSession(options).run(run), close: () => {} }
   }
   const worker = new Worker(workerFile, { workerData: { ...options, projects: [...options.projects], modules: [...options.modules] } })
