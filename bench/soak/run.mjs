@@ -287,6 +287,7 @@ console.log(
 )
 const rss = { warmA: NaN, endA: NaN, warmB: NaN, endB: NaN }
 let restartMs = 0
+let pendingAtKill = 0
 let exitCode = 1
 try {
   await startServer(0)
@@ -305,6 +306,9 @@ try {
     // Everything accepted so far is "before the kill"; in-flight requests fail and are counted as such.
     rss.endA = rssKb(server.child.pid)
     killed = true
+    // What the restart has to resume: accepted renders with no webhook received yet (queued, rendering, or
+    // their delivery pending in the outbox).
+    pendingAtKill = renderOrder.filter((id) => !webhooks.byRender.has(id)).length
     let release
     down = new Promise((resolve) => (release = resolve))
     const started = Date.now()
@@ -393,6 +397,7 @@ try {
     kill: {
       restartMs,
       acceptedBefore: beforeKill.length,
+      withoutWebhookAtKill: pendingAtKill,
       // Not found after the restart, or never terminal: either way it is gone.
       lostRenders: [...renders.entries()].filter(([id, r]) => r.beforeKill && (!r.terminal || notFoundAfterKill.has(id))).length,
       notFoundAfter: notFoundAfterKill.size,
@@ -434,7 +439,7 @@ try {
       ['connection drops', `${result.resets} injected resets, ${result.killedInFlight} in flight at the SIGKILL, ${result.timeouts} timeouts`],
       ['unexpected statuses', String(result.unexpectedStatus)],
       ['stack traces in bodies', String(result.stackTraces)],
-      ['SIGKILL + restart', `${result.kill.acceptedBefore} renders accepted before; restarted in ${restartMs} ms; lost ${result.kill.lostRenders} renders, ${result.kill.lostWebhooks} webhook deliveries`],
+      ['SIGKILL + restart', `${result.kill.acceptedBefore} renders accepted before (${pendingAtKill} of them without a webhook yet); restarted in ${restartMs} ms; lost ${result.kill.lostRenders} renders, ${result.kill.lostWebhooks} webhook deliveries`],
       ['webhooks', `${result.webhooks.received} received, ${result.webhooks.renders} renders covered, ${result.webhooks.missing} missing, ${result.webhooks.badSignature} bad signatures, ${result.webhooks.moreThanOneDeliveryId} renders with 2+ delivery ids`],
       ['lost', String(result.lost)],
       ['RSS warm-up -> end', `before kill ${mb(rss.warmA)} -> ${mb(rss.endA)} (${result.rss.ratioA.toFixed(2)}x); after restart ${mb(rss.warmB)} -> ${mb(rss.endB)} (${result.rss.ratioB.toFixed(2)}x)`],
