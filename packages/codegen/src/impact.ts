@@ -244,6 +244,8 @@ function prepareProject(bundledTs: BundledTypeScript, tsconfig: string, moduleFi
   const cache = new Map<string, TS.SourceFile>()
   const overrides = new Map<string, string>()
   const host = ts.createCompilerHost(parsed.options, true)
+  // As tsc does: JSDoc is parsed only where it can hold types (JavaScript files), not in the lib files' comments.
+  host.jsDocParsingMode = ts.JSDocParsingMode.ParseForTypeErrors
   const { getSourceFile, fileExists, readFile } = host
   // The lib files come from ts-morph's bundle (its TypeScript has none on disk beside it).
   const libPrefix = `${bundledTs.libFolder}/`
