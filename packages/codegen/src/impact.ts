@@ -5,6 +5,7 @@
  * against it, with the type checker.
  */
 import { existsSync, readFileSync } from 'node:fs'
+import { availableParallelism, loadavg } from 'node:os'
 import { basename, relative, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
@@ -184,12 +185,17 @@ export interface ImpactHandle {
  * Starts preparing an analysis in a worker thread (loading TypeScript, parsing and binding each consuming project
  * takes most of its time, and depends only on the files on disk), so that it overlaps whatever the caller does
  * next: `galley plan --impact` plans against the target and generates the new module meanwhile. Without the
- * built worker (running from the sources), or with `GALLEY_IMPACT_WORKER=0`, it prepares in this thread on `run`.
+ * built worker (running from the sources), when the 1-minute load average leaves no core to spare, or with
+ * `GALLEY_IMPACT_WORKER=0`, it prepares in this thread on `run` (`GALLEY_IMPACT_WORKER=1` always uses the worker).
  */
 export function startImpactAnalysis(options: PrepareImpactOptions): ImpactHandle {
   const workerFile = new URL('./impact-worker.mjs', import.meta.url)
-  // GALLEY_IMPACT_WORKER=0 prepares in this thread (on a machine with no core to spare, a worker only competes).
-  if (process.env.GALLEY_IMPACT_WORKER === '0' || !import.meta.url.endsWith('.mjs') || !existsSync(fileURLToPath(workerFile))) {
+  // A worker only helps with a core to spare: on a machine whose load already fills every core it competes with
+  // the main thread (bench/impact measured it slower there). GALLEY_IMPACT_WORKER=1 / =0 decides instead.
+  const setting = process.env.GALLEY_IMPACT_WORKER
+  const spareCore = availableParallelism() - loadavg()[0]! >= 1
+  const useWorker = setting === '1' || (setting !== '0' && spareCore)
+  if (!useWorker || !import.meta.url.endsWith('.mjs') || !existsSync(fileURLToPath(workerFile))) {
     return { run: async (run) => new ImpactSession(options).run(run), close: () => {} }
   }
   const worker = new Worker(workerFile, { workerData: { ...options, projects: [...options.projects], modules: [...options.modules] } })
