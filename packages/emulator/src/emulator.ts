@@ -16,6 +16,8 @@ import { InlineRenderer, RenderPool } from './render/pool.ts'
 import type { BaseUrls } from './serialize.ts'
 import { PdfFiles } from './storage/files.ts'
 import { openDatabase } from './storage/pglite.ts'
+import { cachedStore } from './storage/cached-store.ts'
+import { openRemoteStore } from './storage/remote-store.ts'
 import { Store } from './storage/store.ts'
 import { defaultRetryDelayMs } from './webhooks/index.ts'
 import { WebhookOutbox } from './webhooks/outbox.ts'
@@ -76,7 +78,12 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   let seeded: { apiKey: string; apiKeyCreated: boolean }
   try {
     // A throw-away emulator keeps its database in memory: nothing to copy in or delete afterwards.
-    opened = new Store(await openDatabase(ownDir ? undefined : dataDir))
+    // PGlite blocks the thread it runs on, so by default it runs in its own (src/db-worker.ts).
+    opened = cachedStore(
+      options.databaseThread === false
+        ? new Store(await openDatabase(ownDir ? undefined : dataDir))
+        : await openRemoteStore(ownDir ? undefined : dataDir),
+    )
     seeded = await seedProjects(opened, dataDir, apiKeys)
   } catch (error) {
     await opened?.close()

@@ -29,6 +29,11 @@ export interface EmulatorOptions {
    * 0 renders on the main thread (no workers). @default os.availableParallelism()
    */
   renderWorkers?: number
+  /**
+   * Run PGlite in its own worker thread (`dist/db-worker.mjs`), so its queries never block the HTTP event loop.
+   * `false` keeps it on the main thread. @default true
+   */
+  databaseThread?: boolean
   /** A render still running after this long fails (`errorMessage`), and its worker is replaced. @default 120000 */
   renderTimeoutMs?: number
   /**

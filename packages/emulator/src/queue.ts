@@ -2,7 +2,7 @@ import type { RenderDocumentInput } from './render/index.ts'
 import type { RenderWebhookPayload } from './webhooks/index.ts'
 import type { WebhookOutbox } from './webhooks/outbox.ts'
 import { downloadUrl, type BaseUrls } from './serialize.ts'
-import type { DeliveryRow, RenderJob, RenderOutcome, RenderRow, Store } from './storage/store.ts'
+import type { DeliveryRow, NewDelivery, RenderJob, RenderOutcome, RenderRow, Store } from './storage/store.ts'
 
 /** A test-only way to make a render misbehave inside the renderer (see `EmulatorOptions.renderFault`). */
 export type RenderFaultKind = 'throw' | 'crash' | 'hang'
@@ -10,6 +10,8 @@ export type RenderFaultKind = 'throw' | 'crash' | 'hang'
 /** One render for a {@link Renderer}: the document, where its PDF goes, and an optional injected fault. */
 export interface RenderTask {
   renderId: string
+  /** Identifies everything in `input` but `data` (version id and template type): workers cache it by this key. */
+  versionKey: string
   input: RenderDocumentInput
   /** The PDF's final path (`PdfFiles.path`); the renderer writes it atomically. */
   path: string
@@ -53,6 +55,8 @@ export class RenderQueue {
   private readonly runs = new Set<Promise<void>>()
   private idleWaiters: (() => void)[] = []
   private finishes: FinishWaiter[] = []
+  /** Claimed rows of the renders being finished, for their webhook bodies. */
+  private readonly claimed = new Map<string, RenderRow>()
   private finishing: Promise<void> | undefined
   private closed = false
 
@@ -136,6 +140,7 @@ export class RenderQueue {
     const fault = this.options.renderFault?.({ renderId: render.id, templateSlug: template.slug, data: render.data })
     const errorMessage = await this.options.renderer.render({
       renderId: render.id,
+      versionKey: `${version.id}:${template.template_type}`,
       input: {
         name: version.name,
         manifest: version.manifest,
@@ -148,13 +153,19 @@ export class RenderQueue {
       ...(fault ? { fault } : {}),
     })
     const completedAt = new Date()
-    const finished = await this.finish({
-      id: render.id,
-      status: errorMessage === null ? 'succeeded' : 'failed',
-      errorMessage,
-      completedAt,
-      durationMs: Math.max(0, completedAt.getTime() - startedAt.getTime()),
-    })
+    this.claimed.set(render.id, render)
+    let finished: { render: RenderRow; deliveries: DeliveryRow[] } | undefined
+    try {
+      finished = await this.finish({
+        id: render.id,
+        status: errorMessage === null ? 'succeeded' : 'failed',
+        errorMessage,
+        completedAt,
+        durationMs: Math.max(0, completedAt.getTime() - startedAt.getTime()),
+      })
+    } finally {
+      this.claimed.delete(render.id)
+    }
     if (finished && finished.deliveries.length > 0) this.options.outbox?.add(finished.deliveries)
   }
 
@@ -177,7 +188,7 @@ export class RenderQueue {
         try {
           const rows = await this.options.store.finishRenders(
             batch.map((b) => b.outcome),
-            (r) => this.deliveriesFor(r),
+            batch.flatMap((b) => this.deliveriesFor(b.outcome)),
           )
           const byId = new Map(rows.map((r) => [r.render.id, r]))
           for (const b of batch) b.resolve(byId.get(b.outcome.id))
@@ -190,12 +201,14 @@ export class RenderQueue {
     }
   }
 
-  private deliveriesFor(r: RenderRow): { subscriptionUrl: string; event: string; body: string }[] {
+  private deliveriesFor(o: RenderOutcome): NewDelivery[] {
     const outbox = this.options.outbox
-    if (!outbox) return []
+    const claimed = this.claimed.get(o.id)
+    if (!outbox || !claimed) return []
+    const r: RenderRow = { ...claimed, status: o.status, error_message: o.errorMessage, completed_at: o.completedAt, duration_ms: o.durationMs }
     const payload = webhookPayload(r, this.options.urls)
     const body = JSON.stringify(payload)
-    return outbox.urls.map((subscriptionUrl) => ({ subscriptionUrl, event: payload.event, body }))
+    return outbox.urls.map((subscriptionUrl) => ({ renderId: o.id, subscriptionUrl, event: payload.event, body }))
   }
 }
 

@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { GalleyError } from '@galley/core'
 import type { Renderer, RenderTask } from '../queue.ts'
+import { workerFile } from '../worker-file.ts'
 import { performRenderTask, type RenderTaskResult } from './task.ts'
 
 export interface RenderPoolOptions {
@@ -18,20 +17,20 @@ interface Slot {
   worker: Worker
   /** The worker has loaded its modules: its start-up does not count against a render's time limit. */
   ready: boolean
+  /** Versions this worker has been sent (`versionKey`): later tasks send only their data. */
+  known: Set<string>
   task?: { id: number; task: RenderTask; resolve: (message: string | null) => void; timer?: NodeJS.Timeout }
 }
 
-/**
- * The worker file next to the running module: `dist/render-worker.mjs` beside `dist/index.mjs` (also when the
- * package is installed from a tarball), or, when the emulator runs from `src` (its own tests), the built one in
- * the package's `dist`.
- */
+/** The render worker's file (`dist/render-worker.mjs`). */
 export function renderWorkerFile(): URL {
-  const candidates = [new URL('./render-worker.mjs', import.meta.url), new URL('../../dist/render-worker.mjs', import.meta.url)]
-  for (const url of candidates) if (existsSync(fileURLToPath(url))) return url
-  throw new GalleyError('emulator_render_worker', `The emulator's render worker is missing (looked for ${candidates.map((u) => fileURLToPath(u)).join(', ')})`, {
-    hint: 'Build @galley/emulator (pnpm --filter @galley/emulator build), or pass renderWorkers: 0 to render on the main thread.',
-  })
+  try {
+    return workerFile('render-worker.mjs')
+  } catch (error) {
+    throw new GalleyError('emulator_render_worker', (error as Error).message, {
+      hint: 'Build @galley/emulator (pnpm --filter @galley/emulator build), or pass renderWorkers: 0 to render on the main thread.',
+    })
+  }
 }
 
 /**
@@ -90,12 +89,17 @@ export class RenderPool implements Renderer {
       if (slot.task?.id !== id) return
       this.replace(slot, `The render did not finish within ${this.options.timeoutMs} ms`)
     }, this.options.timeoutMs)
-    slot.worker.postMessage({ id, task: current.task, imageTimeoutMs: this.options.imageTimeoutMs })
+    const { task } = current
+    const cached = slot.known.has(task.versionKey)
+    slot.known.add(task.versionKey)
+    // A version's manifest and layout cross to a worker once; later renders of it send only their data.
+    const sent = cached ? { ...task, input: { data: task.input.data } } : task
+    slot.worker.postMessage({ id, task: sent, cached, imageTimeoutMs: this.options.imageTimeoutMs })
   }
 
   private spawn(): Slot {
     const worker = new Worker(this.file, { name: 'galley-render' })
-    const slot: Slot = { worker, ready: false }
+    const slot: Slot = { worker, ready: false, known: new Set() }
     worker.unref()
     worker.on('message', (msg: ({ id: number } & RenderTaskResult) | { ready: true }) => {
       if (slot.worker !== worker) return

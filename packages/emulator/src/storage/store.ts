@@ -62,6 +62,23 @@ export interface ShareRow {
   created_at: Date
 }
 
+/** Dates come back as strings through row_to_json. */
+function reviveRender(r: RenderRow): RenderRow {
+  const date = (d: Date | string | null) => (d === null ? null : new Date(d))
+  return { ...r, created_at: date(r.created_at)!, started_at: date(r.started_at), completed_at: date(r.completed_at) }
+}
+
+function reviveDelivery(d: DeliveryRow): DeliveryRow {
+  const date = (x: Date | string | null) => (x === null ? null : new Date(x))
+  return {
+    ...d,
+    next_attempt_at: date(d.next_attempt_at)!,
+    created_at: date(d.created_at)!,
+    updated_at: date(d.updated_at)!,
+    completed_at: date(d.completed_at),
+  }
+}
+
 /** A row of the webhook outbox (migration 2): one delivery of one finished render to one subscription. */
 export interface DeliveryRow {
   /** The delivery id: `x-craftkit-delivery-id` on every attempt, across restarts. */
@@ -90,7 +107,13 @@ export interface RenderOutcome {
 }
 
 /** The outbox rows to write for a render that just reached its terminal state. */
-export type DeliveriesFor = (render: RenderRow) => { subscriptionUrl: string; event: string; body: string }[]
+/** An outbox row to write with a render's terminal state: the exact body, signed per attempt. */
+export interface NewDelivery {
+  renderId: string
+  subscriptionUrl: string
+  event: string
+  body: string
+}
 
 /** What the render queue needs to produce one PDF. */
 export interface RenderJob {
@@ -109,14 +132,26 @@ type Db = PGlite | Transaction
 
 /** All SQL of the emulator. Every read and write of project data is scoped by `projectId`. */
 export class Store {
-  readonly db: PGlite
+  private readonly pg: PGlite
   /** Template versions by id: immutable once written, so cached for the life of the process. */
   private readonly versions = new Map<string, VersionRow>()
   /** Project ids by key hash: keys are never deleted or moved, so a found key is cached. */
   private readonly keys = new Map<string, string>()
   private readonly versionsByNumber = new Map<string, VersionRow>()
+  /** Live templates by project and slug (see getTemplate). */
+  private readonly templates = new Map<string, TemplateRow>()
+  private templateGeneration = 0
   constructor(db: PGlite) {
-    this.db = db
+    this.pg = db
+  }
+
+  /**
+   * The database itself, for tests and tools. Raw access may change templates behind the caches, so it drops them.
+   * (In the emulator the store runs in its database thread; there `db` offers `query` and `exec` only.)
+   */
+  get db(): PGlite {
+    this.templatesChanged()
+    return this.pg
   }
 
   // --- projects and keys ---------------------------------------------------------------------------------
@@ -124,7 +159,7 @@ export class Store {
   /** The project a key belongs to, creating project and key when the key is new. */
   async ensureProjectForKey(key: string, name = 'Emulator project'): Promise<string> {
     const hash = sha256Hex(key)
-    return this.db.transaction(async (tx) => {
+    return this.pg.transaction(async (tx) => {
       const found = await tx.query<{ project_id: string }>('SELECT project_id FROM api_keys WHERE key_hash = $1', [hash])
       if (found.rows[0]) return found.rows[0].project_id
       const projectId = uuidv7()
@@ -143,7 +178,7 @@ export class Store {
     const hash = sha256Hex(key)
     const cached = this.keys.get(hash)
     if (cached) return cached
-    const r = await this.db.query<{ project_id: string }>(
+    const r = await this.pg.query<{ project_id: string }>(
       'SELECT k.project_id FROM api_keys k JOIN projects p ON p.id = k.project_id WHERE k.key_hash = $1',
       [hash],
     )
@@ -156,26 +191,42 @@ export class Store {
   // --- templates ----------------------------------------------------------------------------------------
 
   async listTemplates(projectId: string): Promise<TemplateRow[]> {
-    const r = await this.db.query<TemplateRow>(
+    const r = await this.pg.query<TemplateRow>(
       'SELECT * FROM templates WHERE project_id = $1 AND deleted_at IS NULL ORDER BY updated_at DESC, id DESC',
       [projectId],
     )
     return r.rows
   }
 
-  async getTemplate(projectId: string, slug: string, db: Db = this.db): Promise<TemplateRow | undefined> {
+  async getTemplate(projectId: string, slug: string, db: Db = this.pg): Promise<TemplateRow | undefined> {
+    // Only this process writes the database (the data folder lock), so live templates are cached by slug and the
+    // cache is dropped on every template write (create, put, delete). Reads inside a transaction go to the database.
+    const key = `${projectId}\n${slug}`
+    if (db === this.pg) {
+      const cached = this.templates.get(key)
+      if (cached) return cached
+    }
+    const generation = this.templateGeneration
     const r = await db.query<TemplateRow>(
       'SELECT * FROM templates WHERE project_id = $1 AND slug = $2 AND deleted_at IS NULL',
       [projectId, slug],
     )
-    return r.rows[0]
+    const row = r.rows[0]
+    if (row && db === this.pg && generation === this.templateGeneration) this.templates.set(key, row)
+    return row
+  }
+
+  /** Drops the template cache: called before and after every template write. */
+  private templatesChanged(): void {
+    this.templateGeneration++
+    this.templates.clear()
   }
 
   async getVersion(templateId: string, versionNumber: number): Promise<VersionRow | undefined> {
     const key = `${templateId}#${versionNumber}`
     const cached = this.versionsByNumber.get(key)
     if (cached) return cached
-    const r = await this.db.query<VersionRow>(
+    const r = await this.pg.query<VersionRow>(
       'SELECT * FROM template_versions WHERE template_id = $1 AND version_number = $2',
       [templateId, versionNumber],
     )
@@ -197,7 +248,21 @@ export class Store {
     slug: { explicit: string } | { derived: string },
     templateType: TemplateType,
   ): Promise<PublishResult> {
-    return this.db.transaction(async (tx) => {
+    this.templatesChanged()
+    try {
+      return await this.createTemplateTx(projectId, body, slug, templateType)
+    } finally {
+      this.templatesChanged()
+    }
+  }
+
+  private async createTemplateTx(
+    projectId: string,
+    body: TemplateBody,
+    slug: { explicit: string } | { derived: string },
+    templateType: TemplateType,
+  ): Promise<PublishResult> {
+    return this.pg.transaction(async (tx) => {
       for (let attempt = 0; attempt < 20; attempt++) {
         const candidate =
           'explicit' in slug ? slug.explicit : attempt === 0 ? slug.derived : withSuffix(slug.derived, randomSuffix())
@@ -216,7 +281,16 @@ export class Store {
 
   /** `PUT /v1/templates/:slug`: creates (v1) or republishes (v n+1), always a new version (API.md §7.1). */
   async putTemplate(projectId: string, slug: string, body: TemplateBody, templateType: TemplateType): Promise<PublishResult> {
-    return this.db.transaction(async (tx) => {
+    this.templatesChanged()
+    try {
+      return await this.putTemplateTx(projectId, slug, body, templateType)
+    } finally {
+      this.templatesChanged()
+    }
+  }
+
+  private async putTemplateTx(projectId: string, slug: string, body: TemplateBody, templateType: TemplateType): Promise<PublishResult> {
+    return this.pg.transaction(async (tx) => {
       const existing = await this.getTemplate(projectId, slug, tx)
       if (!existing) {
         const template = await insertTemplate(tx, projectId, slug, body, templateType)
@@ -240,17 +314,19 @@ export class Store {
 
   /** Soft delete: the row stays (renders keep pointing at it), the slug is free again. */
   async deleteTemplate(projectId: string, slug: string): Promise<TemplateRow | undefined> {
-    const r = await this.db.query<TemplateRow>(
+    this.templatesChanged()
+    const r = await this.pg.query<TemplateRow>(
       `UPDATE templates SET deleted_at = $3 WHERE project_id = $1 AND slug = $2 AND deleted_at IS NULL RETURNING *`,
       [projectId, slug, new Date()],
     )
+    this.templatesChanged()
     return r.rows[0]
   }
 
   // --- renders ------------------------------------------------------------------------------------------
 
   async findRenderByKey(projectId: string, key: string): Promise<RenderRow | undefined> {
-    const r = await this.db.query<RenderRow>('SELECT * FROM renders WHERE project_id = $1 AND idempotency_key = $2', [
+    const r = await this.pg.query<RenderRow>('SELECT * FROM renders WHERE project_id = $1 AND idempotency_key = $2', [
       projectId,
       key,
     ])
@@ -269,7 +345,7 @@ export class Store {
     data: Record<string, unknown>
     filename: string | null
   }): Promise<{ render: RenderRow; created: boolean }> {
-    const r = await this.db.query<RenderRow>(
+    const r = await this.pg.query<RenderRow>(
       `INSERT INTO renders (id, project_id, template_id, template_version_id, idempotency_key, status, data, filename, created_at)
        VALUES ($1, $2, $3, $4, $5, 'queued', $6::json, $7, $8)
        ON CONFLICT (project_id, idempotency_key) DO NOTHING RETURNING *`,
@@ -291,13 +367,13 @@ export class Store {
   }
 
   async getRender(projectId: string, id: string): Promise<RenderRow | undefined> {
-    const r = await this.db.query<RenderRow>('SELECT * FROM renders WHERE project_id = $1 AND id = $2', [projectId, id])
+    const r = await this.pg.query<RenderRow>('SELECT * FROM renders WHERE project_id = $1 AND id = $2', [projectId, id])
     return r.rows[0]
   }
 
   /** Any project's render: the public download URL is unguessable rather than authenticated. */
   async getRenderById(id: string): Promise<RenderRow | undefined> {
-    const r = await this.db.query<RenderRow>('SELECT * FROM renders WHERE id = $1', [id])
+    const r = await this.pg.query<RenderRow>('SELECT * FROM renders WHERE id = $1', [id])
     return r.rows[0]
   }
 
@@ -307,7 +383,7 @@ export class Store {
    */
   async claimRenders(ids: string[], startedAt: Date): Promise<RenderJob[]> {
     if (ids.length === 0) return []
-    const r = await this.db.query<RenderRow & { t_template_type: TemplateType; t_slug: string }>(
+    const r = await this.pg.query<RenderRow & { t_template_type: TemplateType; t_slug: string }>(
       `UPDATE renders r SET status = 'rendering', started_at = $2
        FROM templates t
        WHERE r.id IN (SELECT value::uuid FROM json_array_elements_text($1::json)) AND r.status = 'queued' AND t.id = r.template_id
@@ -316,7 +392,7 @@ export class Store {
     )
     const missing = [...new Set(r.rows.map((row) => row.template_version_id).filter((id) => !this.versions.has(id)))]
     if (missing.length > 0) {
-      const v = await this.db.query<VersionRow>(
+      const v = await this.pg.query<VersionRow>(
         'SELECT * FROM template_versions WHERE id IN (SELECT value::uuid FROM json_array_elements_text($1::json))',
         [JSON.stringify(missing)],
       )
@@ -341,53 +417,64 @@ export class Store {
    */
   async finishRenders(
     outcomes: RenderOutcome[],
-    deliveriesFor?: DeliveriesFor,
+    newDeliveries: NewDelivery[] = [],
   ): Promise<{ render: RenderRow; deliveries: DeliveryRow[] }[]> {
     if (outcomes.length === 0) return []
-    return this.db.transaction(async (tx) => {
-      const r = await tx.query<RenderRow>(
-        `UPDATE renders r SET status = u.status, error_message = u.error_message, completed_at = u.completed_at, duration_ms = u.duration_ms
+    // Bodies are built before the statement (they depend only on the outcome and the claimed row); one statement
+    // (a data-modifying CTE, atomic on its own) updates the renders and inserts the deliveries of those updated.
+    const now = new Date()
+    const deliveries = newDeliveries.map((d) => ({
+      id: uuidv7(),
+      render_id: d.renderId,
+      subscription_url: d.subscriptionUrl,
+      event: d.event,
+      body: d.body,
+    }))
+    const r = await this.pg.query<{ render: RenderRow | null; delivery: DeliveryRow | null }>(
+      `WITH u AS (
+         UPDATE renders r SET status = u.status, error_message = u.error_message, completed_at = u.completed_at, duration_ms = u.duration_ms
          FROM json_to_recordset($1::json) AS u(id uuid, status text, error_message text, completed_at timestamptz, duration_ms integer)
-         WHERE r.id = u.id AND r.status = 'rendering' RETURNING r.*`,
-        [
-          JSON.stringify(
-            outcomes.map((o) => ({
-              id: o.id,
-              status: o.status,
-              error_message: o.errorMessage,
-              completed_at: o.completedAt.toISOString(),
-              duration_ms: o.durationMs,
-            })),
-          ),
-        ],
-      )
-      const now = new Date()
-      const rows: Record<string, unknown>[] = []
-      for (const render of r.rows) {
-        for (const d of deliveriesFor?.(render) ?? []) {
-          rows.push({ id: uuidv7(), render_id: render.id, subscription_url: d.subscriptionUrl, event: d.event, body: d.body })
-        }
+         WHERE r.id = u.id AND r.status = 'rendering' RETURNING r.*
+       ), d AS (
+         INSERT INTO webhook_deliveries (id, render_id, subscription_url, event, body, status, attempts, next_attempt_at, created_at, updated_at)
+         SELECT d.id, d.render_id, d.subscription_url, d.event, d.body, 'pending', 0, $3, $3, $3
+         FROM json_to_recordset($2::json) AS d(id uuid, render_id uuid, subscription_url text, event text, body text)
+         JOIN u ON u.id = d.render_id
+         RETURNING *
+       )
+       SELECT row_to_json(u.*) AS render, NULL::json AS delivery FROM u
+       UNION ALL SELECT NULL::json, row_to_json(d.*) FROM d`,
+      [
+        JSON.stringify(
+          outcomes.map((o) => ({
+            id: o.id,
+            status: o.status,
+            error_message: o.errorMessage,
+            completed_at: o.completedAt.toISOString(),
+            duration_ms: o.durationMs,
+          })),
+        ),
+        JSON.stringify(deliveries),
+        now,
+      ],
+    )
+    const byRender = new Map<string, DeliveryRow[]>()
+    const renders: RenderRow[] = []
+    for (const row of r.rows) {
+      if (row.render) renders.push(reviveRender(row.render))
+      if (row.delivery) {
+        const d = reviveDelivery(row.delivery)
+        byRender.set(d.render_id, [...(byRender.get(d.render_id) ?? []), d])
       }
-      const byRender = new Map<string, DeliveryRow[]>()
-      if (rows.length > 0) {
-        const d = await tx.query<DeliveryRow>(
-          `INSERT INTO webhook_deliveries (id, render_id, subscription_url, event, body, status, attempts, next_attempt_at, created_at, updated_at)
-           SELECT id, render_id, subscription_url, event, body, 'pending', 0, $2, $2, $2
-           FROM json_to_recordset($1::json) AS d(id uuid, render_id uuid, subscription_url text, event text, body text)
-           RETURNING *`,
-          [JSON.stringify(rows), now],
-        )
-        for (const row of d.rows) byRender.set(row.render_id, [...(byRender.get(row.render_id) ?? []), row])
-      }
-      return r.rows.map((render) => ({ render, deliveries: byRender.get(render.id) ?? [] }))
-    })
+    }
+    return renders.map((render) => ({ render, deliveries: byRender.get(render.id) ?? [] }))
   }
 
   // --- webhook outbox -----------------------------------------------------------------------------------
 
   /** Deliveries still to be attempted for these subscription urls, soonest first. */
   async pendingDeliveries(subscriptionUrls: string[]): Promise<DeliveryRow[]> {
-    const r = await this.db.query<DeliveryRow>(
+    const r = await this.pg.query<DeliveryRow>(
       `SELECT * FROM webhook_deliveries
        WHERE status = 'pending' AND subscription_url IN (SELECT json_array_elements_text($1::json))
        ORDER BY next_attempt_at, id`,
@@ -401,7 +488,7 @@ export class Store {
     updates: { id: string; status: DeliveryRow['status']; attempts: number; nextAttemptAt: Date; lastError: string | null; at: Date }[],
   ): Promise<void> {
     if (updates.length === 0) return
-    await this.db.query(
+    await this.pg.query(
       `UPDATE webhook_deliveries w SET status = u.status, attempts = u.attempts, next_attempt_at = u.next_attempt_at,
          last_error = u.last_error, updated_at = u.at, completed_at = CASE WHEN u.status = 'pending' THEN NULL ELSE u.at END
        FROM json_to_recordset($1::json) AS u(id uuid, status text, attempts integer, next_attempt_at timestamptz, last_error text, at timestamptz)
@@ -423,7 +510,7 @@ export class Store {
 
   /** Every delivery of a render, oldest first (tests and tools). */
   async deliveriesForRender(renderId: string): Promise<DeliveryRow[]> {
-    const r = await this.db.query<DeliveryRow>('SELECT * FROM webhook_deliveries WHERE render_id = $1 ORDER BY created_at, id', [
+    const r = await this.pg.query<DeliveryRow>('SELECT * FROM webhook_deliveries WHERE render_id = $1 ORDER BY created_at, id', [
       renderId,
     ])
     return r.rows
@@ -431,8 +518,8 @@ export class Store {
 
   /** Renders a previous process left unfinished, put back to `queued`, oldest first. */
   async requeueUnfinished(): Promise<string[]> {
-    await this.db.query(`UPDATE renders SET status = 'queued', started_at = NULL WHERE status = 'rendering'`)
-    const r = await this.db.query<{ id: string }>(`SELECT id FROM renders WHERE status = 'queued' ORDER BY created_at, id`)
+    await this.pg.query(`UPDATE renders SET status = 'queued', started_at = NULL WHERE status = 'rendering'`)
+    const r = await this.pg.query<{ id: string }>(`SELECT id FROM renders WHERE status = 'queued' ORDER BY created_at, id`)
     return r.rows.map((row) => row.id)
   }
 
@@ -446,7 +533,7 @@ export class Store {
     message: string | null
     expiresAt: Date | null
   }): Promise<ShareRow> {
-    const r = await this.db.query<ShareRow>(
+    const r = await this.pg.query<ShareRow>(
       `INSERT INTO shares (id, project_id, render_id, share_token, channel, recipient_email, message, expires_at, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
       [
@@ -465,7 +552,7 @@ export class Store {
   }
 
   async listShares(projectId: string, renderId: string): Promise<ShareRow[]> {
-    const r = await this.db.query<ShareRow>(
+    const r = await this.pg.query<ShareRow>(
       'SELECT * FROM shares WHERE project_id = $1 AND render_id = $2 ORDER BY created_at DESC, id DESC',
       [projectId, renderId],
     )
@@ -473,7 +560,7 @@ export class Store {
   }
 
   async revokeShare(projectId: string, renderId: string, shareId: string): Promise<ShareRow | undefined> {
-    const r = await this.db.query<ShareRow>(
+    const r = await this.pg.query<ShareRow>(
       `UPDATE shares SET revoked_at = $4, revoked_reason = 'revoked_by_partner'
        WHERE project_id = $1 AND render_id = $2 AND id = $3 AND revoked_at IS NULL RETURNING *`,
       [projectId, renderId, shareId, new Date()],
@@ -483,7 +570,7 @@ export class Store {
 
   /** A live share (not revoked, not expired) by token, counting the open; undefined otherwise. */
   async openShare(token: string, now: Date): Promise<ShareRow | undefined> {
-    const r = await this.db.query<ShareRow>(
+    const r = await this.pg.query<ShareRow>(
       `UPDATE shares SET click_count = click_count + 1
        WHERE share_token = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2) RETURNING *`,
       [token, now],
@@ -492,7 +579,7 @@ export class Store {
   }
 
   async close(): Promise<void> {
-    if (!this.db.closed) await this.db.close()
+    if (!this.pg.closed) await this.pg.close()
   }
 }
 
