@@ -16,6 +16,7 @@ interface EmulatorFlags {
   faults?: string
   seed?: string
   renderConcurrency?: string
+  renderWorkers?: string
   quiet?: boolean
   cwd?: string
   envFile?: string
@@ -37,7 +38,8 @@ export const registerEmulator: RegisterCommand = (program, ctx) => {
     .option('--public-base-url <url>', 'base of downloadUrl and shareUrl (default: the server url)')
     .option('--faults <spec>', 'inject faults on /v1, e.g. 503:0.2,reset:0.1,latency:0.2')
     .option('--seed <n>', 'seed of the fault schedule', '1')
-    .option('--render-concurrency <n>', 'renders in flight at once', '4')
+    .option('--render-concurrency <n>', 'renders in flight at once (default: 4, or --render-workers when larger)')
+    .option('--render-workers <n>', 'worker threads that run pdfkit (default: one per core; 0 = render on the main thread)')
     .option('--quiet', 'no request log')
     .option('--env-file <file>', 'write CRAFTKIT_BASE_URL and CRAFTKIT_API_KEY to this dotenv file (mode 0600) for an app to load')
     // Node 20 reads `--env-file FILE` anywhere on its command line as its own flag and exits when FILE does not
@@ -68,7 +70,8 @@ async function runEmulator(flags: EmulatorFlags, ctx: CliContext): Promise<numbe
     webhooks: flags.webhook.map((url, i) => ({ url, secret: flags.webhookSecret[i]! })),
     ...(flags.publicBaseUrl ? { publicBaseUrl: flags.publicBaseUrl } : {}),
     ...(flags.faults ? { faults: flags.faults, seed: parseInteger(flags.seed ?? '1', '--seed', 0, 2 ** 32 - 1) } : {}),
-    renderConcurrency: parseInteger(flags.renderConcurrency ?? '4', '--render-concurrency', 1, 256),
+    ...(flags.renderConcurrency !== undefined ? { renderConcurrency: parseInteger(flags.renderConcurrency, '--render-concurrency', 1, 256) } : {}),
+    ...(flags.renderWorkers !== undefined ? { renderWorkers: parseInteger(flags.renderWorkers, '--render-workers', 0, 256) } : {}),
     quiet: flags.quiet === true,
     log: (line) => ctx.error(line),
   }
