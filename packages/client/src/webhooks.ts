@@ -1,3 +1,32 @@
+/** The header that carries a delivery's id: the same on every attempt of that delivery (API.md §10). */
+export const WEBHOOK_DELIVERY_ID_HEADER = 'x-craftkit-delivery-id'
+
+/**
+ * The delivery id of a webhook request (`x-craftkit-delivery-id`), or `null` when it is missing. Delivery is at
+ * least once: a delivery can arrive again (a retry after a lost answer, or after the sender restarted), always with
+ * the same id, so record the ids you have handled and skip a repeat. Accepts a fetch `Headers`, Node's
+ * `req.headers` or a plain object (names in any case).
+ *
+ * @example
+ * const id = webhookDeliveryId(req.headers)
+ * if (id && (await seen.has(id))) return res.sendStatus(200) // already handled: acknowledge, do nothing
+ */
+export function webhookDeliveryId(
+  headers: { get(name: string): string | null } | Record<string, string | string[] | undefined>,
+): string | null {
+  let value: string | string[] | null | undefined
+  if (typeof (headers as { get?: unknown }).get === 'function') {
+    value = (headers as { get(name: string): string | null }).get(WEBHOOK_DELIVERY_ID_HEADER)
+  } else {
+    const record = headers as Record<string, string | string[] | undefined>
+    const key = Object.keys(record).find((k) => k.toLowerCase() === WEBHOOK_DELIVERY_ID_HEADER)
+    value = key === undefined ? undefined : record[key]
+  }
+  const first = Array.isArray(value) ? value[0] : value
+  const id = typeof first === 'string' ? first.trim() : ''
+  return id === '' ? null : id
+}
+
 /** Options of {@link verifyWebhookSignature}. */
 export interface VerifyWebhookOptions {
   /** The request body exactly as received (not re-serialized JSON: one changed byte fails the check). */
@@ -34,7 +63,7 @@ export interface VerifyWebhookOptions {
  *     secret: process.env.CRAFTKIT_WEBHOOK_SECRET!,
  *   })
  *   if (!ok) return res.sendStatus(401)
- *   // dedupe on x-craftkit-delivery-id: deliveries may arrive more than once
+ *   // deliveries may arrive more than once: dedupe on webhookDeliveryId(req.headers)
  * })
  */
 export function verifyWebhookSignature(options: VerifyWebhookOptions): boolean {

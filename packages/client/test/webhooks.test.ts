@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto'
 import { startEmulator, type RunningEmulator } from '@galley/emulator'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createClient, verifyWebhookSignature, verifyWebhookSignatureAsync, type VerifyWebhookOptions } from '../src/index.ts'
+import { createClient, verifyWebhookSignature, verifyWebhookSignatureAsync, webhookDeliveryId, type VerifyWebhookOptions } from '../src/index.ts'
 import { INVOICE, INVOICE_DATA, startSideServer, uniqueSlug } from './utils.ts'
 
 const secret = 'whsec_test_0123456789'
@@ -82,5 +82,19 @@ describe('deliveries from the emulator', () => {
     expect(verifyWebhookSignature(options)).toBe(true)
     expect(await verifyWebhookSignatureAsync(options)).toBe(true)
     expect(verifyWebhookSignature({ ...options, secret: 'not-the-secret' })).toBe(false)
+    // The delivery id receivers dedupe on, read from Node's req.headers.
+    expect(webhookDeliveryId(delivery.headers as Record<string, string>)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/)
+  })
+})
+
+describe('webhookDeliveryId', () => {
+  it('reads x-craftkit-delivery-id from fetch Headers, Node headers or a plain object; null when missing', () => {
+    const id = '01a24949-6b12-7c8e-a7ab-cb09ec8ac11e'
+    expect(webhookDeliveryId(new Headers({ 'X-Craftkit-Delivery-Id': id }))).toBe(id)
+    expect(webhookDeliveryId({ 'x-craftkit-delivery-id': id })).toBe(id)
+    expect(webhookDeliveryId({ 'X-Craftkit-Delivery-Id': [id, 'other'] })).toBe(id)
+    expect(webhookDeliveryId({})).toBe(null)
+    expect(webhookDeliveryId(new Headers())).toBe(null)
+    expect(webhookDeliveryId({ 'x-craftkit-delivery-id': '  ' })).toBe(null)
   })
 })
