@@ -59,6 +59,7 @@ export class RenderQueue {
   private readonly claimed = new Map<string, RenderRow>()
   private finishing: Promise<void> | undefined
   private closed = false
+  private pumpScheduled = false
 
   constructor(options: RenderQueueOptions) {
     this.options = options
@@ -74,7 +75,14 @@ export class RenderQueue {
   enqueue(id: string): void {
     if (this.closed) return
     this.pending.push(id)
-    this.pump()
+    // Claim on the next turn of the event loop, so renders submitted together are claimed in one statement.
+    if (!this.pumpScheduled) {
+      this.pumpScheduled = true
+      setImmediate(() => {
+        this.pumpScheduled = false
+        this.pump()
+      })
+    }
   }
 
   /** Resolves when nothing is queued or rendering. */

@@ -27,6 +27,9 @@ export interface WebhookOutboxOptions {
   log?: (line: string) => void
 }
 
+/** How long attempt outcomes wait to be written together. */
+const RECORD_BATCH_MS = 20
+
 type AttemptRecord = Parameters<Store['recordDeliveryAttempts']>[0][number]
 
 export class WebhookOutbox {
@@ -174,6 +177,9 @@ export class WebhookOutbox {
   private record(update: AttemptRecord): void {
     this.writes.push(update)
     this.flushing ??= (async () => {
+      // A short wait gathers the outcomes of concurrent deliveries into one UPDATE. Losing it to a crash only
+      // means those deliveries are sent again, with the same id (at least once).
+      await new Promise((resolve) => setTimeout(resolve, RECORD_BATCH_MS))
       try {
         while (this.writes.length > 0) {
           const batch = this.writes
