@@ -100,7 +100,7 @@ async function runGenerate(flags: GenerateFlags, ctx: CliContext): Promise<numbe
     templates = await session.templateInputs(project)
   }
 
-  const reports = await writeOutputs(templates, session.outputs, { check: flags.check === true, cache: session.cache })
+  const reports = await writeOutputs(templates, session.outputs, { check: flags.check === true, cacheOwner: session })
   const stale = reports.filter((r) => r.status === 'stale' || r.status === 'missing')
   if (flags.json) {
     const report = {

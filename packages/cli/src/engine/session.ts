@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { isAbsolute, relative, resolve } from 'node:path'
 import { GalleyError, lintSources, listTemplateFolders, loadConfig, loadTemplateSources, type Diagnostic, type ResolvedConfig, type TemplateSource } from '@galley/core'
-import { createGeneratorCache, parseSnapshot, snapshotTemplates, type GeneratorCache, type TemplateInput } from '@galley/codegen'
+import type { GeneratorCache, TemplateInput } from '@galley/codegen'
 import { toPosix } from '../paths.ts'
 import type { Project } from '../project.ts'
 import { resolveOutputs, type OutputEntry, type ResolvedOutput } from './outputs.ts'
@@ -83,7 +83,8 @@ export class GenerateSession {
   /** Absolute templates folder. */
   templatesDir: string
   outputs: ResolvedOutput[]
-  readonly cache: GeneratorCache = createGeneratorCache()
+  /** The generator cache of this session (kept across runs); made on the first run that generates. */
+  cache: GeneratorCache | undefined
 
   private constructor(options: GenerateSessionOptions, config: ResolvedConfig) {
     this.options = options
@@ -149,7 +150,7 @@ export class GenerateSession {
       const inputs = await this.templateInputs(project)
       templates = inputs.length
       options.signal?.throwIfAborted()
-      outputs = await writeOutputs(inputs, this.outputs, { check: options.check === true, cache: this.cache, ...(options.signal ? { signal: options.signal } : {}) })
+      outputs = await writeOutputs(inputs, this.outputs, { check: options.check === true, cacheOwner: this, ...(options.signal ? { signal: options.signal } : {}) })
     }
     const t3 = performance.now()
     return { project, diagnostics, errors, outputs, templates, timings: { load: t1 - t0, lint: t2 - t1, generate: t3 - t2, total: t3 - t0 } }
@@ -170,6 +171,7 @@ export class GenerateSession {
       })
     }
     const templatesDir = toPosix(relative(this.root, this.templatesDir)) || '.'
+    const { parseSnapshot, snapshotTemplates } = await import('@galley/codegen')
     return snapshotTemplates(parseSnapshot(text, shown), { templatesDir, pinVersions: this.options.pinVersions === true })
   }
 }

@@ -1,5 +1,5 @@
 import { relative, sep } from 'node:path'
-import { watch, type FSWatcher } from 'chokidar'
+import type { FSWatcher } from 'chokidar'
 
 /** One file event under the templates folder. */
 export interface TemplateChange {
@@ -102,18 +102,24 @@ export function watchTemplates(dir: string, onBatch: (batch: ChangeBatch, signal
     if (running) running.controller.abort(new Error('superseded by a newer change'))
   }
 
-  const watcher: FSWatcher = watch(dir, {
-    ignoreInitial: true,
-    // Editors that save by writing a temp file and renaming it would otherwise show as unlink + add.
-    atomic: true,
-    ignored: (path) => {
-      const name = path.slice(path.lastIndexOf(sep) + 1)
-      return name === 'node_modules' || (name.startsWith('.') && path !== dir) || name.endsWith('~') || name.endsWith('.tmp') || name.endsWith('.swp')
-    },
+  // chokidar is imported on first use: a production build (the plugin's build start) never watches, and should
+  // not pay for loading it.
+  const created: Promise<FSWatcher | undefined> = import('chokidar').then(({ watch }) => {
+    if (closed) return undefined
+    const watcher = watch(dir, {
+      ignoreInitial: true,
+      // Editors that save by writing a temp file and renaming it would otherwise show as unlink + add.
+      atomic: true,
+      ignored: (path) => {
+        const name = path.slice(path.lastIndexOf(sep) + 1)
+        return name === 'node_modules' || (name.startsWith('.') && path !== dir) || name.endsWith('~') || name.endsWith('.tmp') || name.endsWith('.swp')
+      },
+    })
+    for (const event of ['add', 'change', 'unlink', 'addDir', 'unlinkDir'] as const) watcher.on(event, (path: string) => onEvent(event, path))
+    watcher.on('error', (error) => options.onError?.(error))
+    return watcher
   })
-  for (const event of ['add', 'change', 'unlink', 'addDir', 'unlinkDir'] as const) watcher.on(event, (path: string) => onEvent(event, path))
-  watcher.on('error', (error) => options.onError?.(error))
-  const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve()))
+  const ready = created.then((watcher) => (watcher ? new Promise<void>((resolve) => watcher.once('ready', () => resolve())) : undefined))
 
   return {
     ready,
@@ -127,7 +133,7 @@ export function watchTemplates(dir: string, onBatch: (batch: ChangeBatch, signal
       if (timer) clearTimeout(timer)
       timer = undefined
       pending = []
-      await watcher.close()
+      await (await created)?.close()
       await running?.done
       settleIdle()
     },

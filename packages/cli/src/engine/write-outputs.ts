@@ -1,13 +1,7 @@
 import { readFile } from 'node:fs/promises'
-import {
-  checkGenerated,
-  generateModule,
-  isModuleUpToDate,
-  moduleInputsHash,
-  writeGenerated,
-  type GeneratorCache,
-  type TemplateInput,
-} from '@galley/codegen'
+import type { GeneratorCache, TemplateInput } from '@galley/codegen'
+// The fast path needs only the hashes; the generator (and its ~80 kB of code) is imported when a file is stale.
+import { isModuleUpToDate, moduleInputsHash } from '@galley/codegen/hashes'
 import type { ResolvedOutput } from './outputs.ts'
 
 /** What became of one output. */
@@ -32,8 +26,11 @@ export interface OutputReport {
 export interface WriteOutputsOptions {
   /** Compare with the files on disk and write nothing (`--check`). */
   check?: boolean
-  /** A long-lived generator cache (watchers hold one). */
-  cache?: GeneratorCache
+  /**
+   * Who keeps the generator cache across runs (a session: watchers regenerate one template at a time). Its
+   * `cache` is made on the first generation, so that a run that needs none does not load the generator.
+   */
+  cacheOwner?: { cache: GeneratorCache | undefined }
   /** Stop before writing when aborted (a newer change supersedes this run). */
   signal?: AbortSignal
 }
@@ -62,10 +59,14 @@ export async function writeOutputs(templates: readonly TemplateInput[], outputs:
     if (current !== null && isModuleUpToDate(current, inputsHashes.get(variantKey(o))!)) fast.add(o)
   }
   const contents = new Map<string, string>()
+  const codegen = fast.size < outputs.length ? await import('@galley/codegen') : undefined
+  const { checkGenerated, generateModule, writeGenerated } = codegen ?? ({} as typeof import('@galley/codegen'))
+  const owner = options.cacheOwner
+  if (codegen && owner) owner.cache ??= codegen.createGeneratorCache()
   for (const o of outputs) {
     const key = variantKey(o)
     if (fast.has(o) || contents.has(key)) continue
-    contents.set(key, await generateModule(templates, { preflight: o.preflight, ...(o.clientModule ? { clientModule: o.clientModule } : {}), ...(options.cache ? { cache: options.cache } : {}) }))
+    contents.set(key, await generateModule(templates, { preflight: o.preflight, ...(o.clientModule ? { clientModule: o.clientModule } : {}), ...(owner?.cache ? { cache: owner.cache } : {}) }))
   }
   options.signal?.throwIfAborted()
   const reports: OutputReport[] = []
