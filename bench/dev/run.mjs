@@ -5,7 +5,7 @@
 //   saves   `galley dev` on 100 templates, 50 saves: save -> generated file updated, save -> PDF re-rendered
 //           (p50, p95), beside the loop without it: `galley generate`, then `galley publish` + `galley render`
 //           as cold processes after a save
-//   vite    a vite (SSR) build of a small app with @galley/unplugin, beside the same build with no plugin and the
+//   vite    a vite (SSR) build of the example app (examples/vite-server) with @galley/unplugin, beside the same build with no plugin and the
 //           generated file already present: templates unchanged (fast path), and after one template changed
 //   check   `galley generate --check` on 1,000 up-to-date templates, beside bench/generate's naive baseline
 //
