@@ -64,6 +64,9 @@ export async function benchVite({ runs = 5 } = {}) {
     verdicts: [
       `plugin overhead, templates unchanged: ${(((gp - bp) / bp) * 100).toFixed(1)}% (target < 10%): ${gp / bp < 1.1 ? 'met' : 'NOT met'}`,
       `plugin overhead, one template changed: ${(((gc - bc) / bc) * 100).toFixed(1)}%`,
+      // Whole-process times on a shared 2-core machine vary by ±100 ms run to run; the fastest run of each is
+      // the steadier figure for a fixed cost such as the plugin's.
+      `plugin overhead, templates unchanged, fastest runs: ${Math.min(...plain).toFixed(0)} ms -> ${Math.min(...withPlugin).toFixed(0)} ms (${(((Math.min(...withPlugin) - Math.min(...plain)) / Math.min(...plain)) * 100).toFixed(1)}%)`,
     ],
     raw: `plain ${plain.map(Math.round).join(', ')}; plugin ${withPlugin.map(Math.round).join(', ')}; plain after change ${plainChanged.map(Math.round).join(', ')}; plugin after change ${pluginChanged.map(Math.round).join(', ')}`,
   }
