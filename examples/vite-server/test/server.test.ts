@@ -86,6 +86,15 @@ describe('examples/vite-server (built with vite, run with node)', () => {
     // Bad input is refused before any render.
     const bad = await fetch(`${base}/sign-offs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ booking: {} }) })
     expect(bad.status).toBe(400)
+
+    // What Craftkit checks (here: a missing required handover.signedBy) is left to Craftkit: its 400 comes back.
+    const unsigned = await fetch(`${base}/sign-offs`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ booking: { code: 'BK-400' }, handover: { kind: 'checkin', date: '2026-06-04' } }),
+    })
+    expect(unsigned.status).toBe(400)
+    expect(((await unsigned.json()) as { error: { code: string } }).error.code).toBe('invalid_input_data')
   })
 
   it('answers 401 to a webhook that is not signed with the secret', async () => {

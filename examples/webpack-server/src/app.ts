@@ -34,29 +34,20 @@ export function idempotencyKeyFor(data: CharterHandoverData): string {
 
 const HANDOVER_KINDS = ['checkin', 'checkout']
 
-/** Minimal validation of a sign-off; the full rules (types, URLs, stripping) are Craftkit's, checked at render. */
+/**
+ * This app's own rules for a sign-off: what the idempotency key is made of (the booking code and the handover
+ * kind). Everything else (required fields, dates, URLs, unknown keys) is Craftkit's to check, once, when the
+ * render is requested: an `invalid_input_data` error is answered with 400 below.
+ */
 export function parseSignOff(body: unknown): { data: CharterHandoverData } | { errors: string[] } {
   const errors: string[] = []
   const o = (v: unknown): Record<string, unknown> | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined)
-  const text = (v: unknown): v is string => typeof v === 'string' && v.trim().length > 0
   const root = o(body)
-  const booking = o(root?.booking)
-  const handover = o(root?.handover)
   if (!root) return { errors: ['the body must be a JSON object: { booking, handover, areas? }'] }
-  if (!text(booking?.code) || !/^[A-Za-z0-9-]{1,64}$/.test(booking.code)) errors.push('booking.code: letters, digits and dashes, 1-64 characters')
-  if (booking?.activityName !== undefined && typeof booking.activityName !== 'string') errors.push('booking.activityName: a string')
-  if (!text(handover?.kind) || !HANDOVER_KINDS.includes(handover.kind)) errors.push(`handover.kind: one of ${HANDOVER_KINDS.join(', ')}`)
-  if (!text(handover?.date) || !/^\d{4}-\d{2}-\d{2}/.test(handover.date)) errors.push('handover.date: an ISO date (YYYY-MM-DD)')
-  if (!text(handover?.signedBy)) errors.push('handover.signedBy: the name of who signed')
-  if (handover?.signatureUrl !== undefined && !(typeof handover.signatureUrl === 'string' && /^https?:\/\//.test(handover.signatureUrl))) {
-    errors.push('handover.signatureUrl: an http(s) URL')
-  }
-  if (root.areas !== undefined) {
-    if (!Array.isArray(root.areas)) errors.push('areas: a list of { areaKey, condition, severity?, location? }')
-    else root.areas.forEach((a, i) => {
-      if (!text(o(a)?.areaKey) || !text(o(a)?.condition)) errors.push(`areas[${i}]: needs areaKey and condition`)
-    })
-  }
+  const code = o(root.booking)?.code
+  const kind = o(root.handover)?.kind
+  if (typeof code !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(code)) errors.push('booking.code: letters, digits and dashes, 1-64 characters')
+  if (typeof kind !== 'string' || !HANDOVER_KINDS.includes(kind)) errors.push(`handover.kind: one of ${HANDOVER_KINDS.join(', ')}`)
   return errors.length ? { errors } : { data: root as unknown as CharterHandoverData }
 }
 
