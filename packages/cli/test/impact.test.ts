@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { startEmulator, type RunningEmulator } from '@galley/emulator'
 import Ajv2020 from 'ajv/dist/2020.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { ImpactCallSite } from '../src/publish/plan-schema.ts'
 import { clientFor, galley, repoRoot, testKey, versions } from './publish-utils.ts'
 
 const fixture = join(import.meta.dirname, 'fixtures', 'impact-consumer')
@@ -33,23 +34,13 @@ function edit(file: string, change: (text: string) => string): () => void {
   return () => writeFileSync(path, before)
 }
 
-interface CallSite {
-  project: string
-  file: string
-  line: number
-  column: number
-  slug: string
-  symbol: string
-  message: string
-}
-
-async function planImpact(args: string[] = []): Promise<{ callSites: string[]; plan: { templates: { slug: string; action: string }[]; impact: { callSites: CallSite[]; projects: unknown[] } } }> {
+async function planImpact(args: string[] = []): Promise<{ callSites: string[]; plan: { templates: { slug: string; action: string }[]; impact: { callSites: ImpactCallSite[]; projects: unknown[] } } }> {
   const result = await galley(['plan', '--json', '--impact', ...args], { cwd: root, env })
   expect(result.stderr).toBe('')
   expect(result.code).toBe(0)
   const plan = JSON.parse(result.stdout)
   expect(validatePlan(plan), JSON.stringify(validatePlan.errors)).toBe(true)
-  return { plan, callSites: plan.impact.callSites.map((s: CallSite) => `${s.file}:${s.line}:${s.column} ${s.symbol} ${s.slug}: ${s.message}`) }
+  return { plan, callSites: plan.impact.callSites.map((s: ImpactCallSite) => `${s.file}:${s.line}:${s.column} ${s.symbol} ${s.slug}: ${s.message}`) }
 }
 
 beforeAll(async () => {

@@ -8,7 +8,7 @@ import { printDiagnostics } from '../report/index.ts'
 import { applyPlan, type PublishEvent, type PublishResult } from '../publish/apply-plan.ts'
 import { buildPlan, summarize } from '../publish/build-plan.ts'
 import { collect, loadProjectFor, parsePositiveInt, targetOptions, withTarget, type ProjectOptions } from '../publish/command-support.ts'
-import { describeChange } from '../publish/format-plan.ts'
+import { breakingChangeLines } from '../publish/format-plan.ts'
 import { callSiteLine, planImpact, startPlanImpact } from '../publish/impact.ts'
 import { PLAN_FORMAT_VERSION } from '../publish/plan-format.ts'
 import type { ImpactCallSite, Plan, PlanTemplate } from '../publish/plan-schema.ts'
@@ -263,7 +263,7 @@ function checkBlocked(entries: readonly PlanTemplate[]): void {
 function checkBreaking(entries: readonly PlanTemplate[]): void {
   const breaking = entries.filter((t) => t.breaking)
   if (breaking.length === 0) return
-  const lines = breaking.flatMap((t) => t.changes.filter((c) => c.breaking).map((c) => `  ${t.slug}: ${describeChange(c)}`))
+  const lines = breakingChangeLines(breaking)
   throw new GalleyError(
     'breaking_change',
     `Refusing to publish breaking changes to ${breaking.map((t) => t.slug).join(', ')}; nothing was published:\n${lines.join('\n')}`,
@@ -274,7 +274,7 @@ function checkBreaking(entries: readonly PlanTemplate[]): void {
 function checkCallSites(sites: readonly ImpactCallSite[], entries: readonly PlanTemplate[]): void {
   if (sites.length === 0) return
   const slugs = [...new Set(sites.map((s) => s.slug))]
-  const changes = entries.filter((t) => slugs.includes(t.slug)).flatMap((t) => t.changes.filter((c) => c.breaking).map((c) => `  ${t.slug}: ${describeChange(c)}`))
+  const changes = breakingChangeLines(entries.filter((t) => slugs.includes(t.slug)))
   throw new GalleyError(
     'breaking_call_sites',
     `Refusing to publish ${slugs.join(', ')}: the change breaks ${sites.length} call site${sites.length === 1 ? '' : 's'} in consuming code (impact.projects); nothing was published:\n${sites.map((s) => `  ${callSiteLine(s)}`).join('\n')}${changes.length > 0 ? `\nBreaking changes:\n${changes.join('\n')}` : ''}`,

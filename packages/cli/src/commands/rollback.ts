@@ -11,7 +11,7 @@ import type { Project } from '../project.ts'
 import { applyPlan } from '../publish/apply-plan.ts'
 import { buildPlan } from '../publish/build-plan.ts'
 import { loadProjectFor, targetOptions, withTarget, type ProjectOptions } from '../publish/command-support.ts'
-import { describeChange, formatPlanText } from '../publish/format-plan.ts'
+import { breakingChangeLines, formatPlanText } from '../publish/format-plan.ts'
 import { loadState, recordUpdatedAt, recordWrite, saveState } from '../publish/state.ts'
 import type { RegisterCommand } from './registry.ts'
 
@@ -107,7 +107,7 @@ async function rollbackSource(project: Project, slug: string, source: TemplateSo
       return ExitCode.Ok
     }
     if (entry.breaking && !opts.allowBreaking) {
-      const lines = entry.changes.filter((c) => c.breaking).map((c) => `  ${slug}: ${describeChange(c)}`)
+      const lines = breakingChangeLines([entry])
       throw new GalleyError('breaking_change', `Refusing to roll back ${slug} to ${at}: it breaks callers of the current version; nothing was published:\n${lines.join('\n')}`, {
         hint: 'Update the callers first (or accept it), then roll back with --allow-breaking.',
       })

@@ -169,6 +169,11 @@ function detailLines(t: PlanTemplate): { text: string; breaking: boolean }[] {
 }
 
 /** One readable line for a manifest change, e.g. `~ variable handover.date: type date -> datetime (breaking: …)`. */
+/** Each breaking change of `entries`, one line each (`  invoice: …`): what a refused publish or rollback lists. */
+export function breakingChangeLines(entries: readonly PlanTemplate[]): string[] {
+  return entries.flatMap((t) => t.changes.filter((c) => c.breaking).map((c) => `  ${t.slug}: ${describeChange(c)}`))
+}
+
 export function describeChange(change: Change): string {
   const what = change.target === 'item-field' ? `item field ${change.loop}[].${change.key}` : `${change.target} ${change.key}`
   const fmt = (v: Change['before']) => (v === null || v === undefined ? '(none)' : String(v))
