@@ -58,37 +58,34 @@ export async function writeOutputs(templates: readonly TemplateInput[], outputs:
     const current = await readIfExists(o.file)
     if (current !== null && isModuleUpToDate(current, inputsHashes.get(variantKey(o))!)) fast.add(o)
   }
-  const contents = new Map<string, string>()
-  const codegen = fast.size < outputs.length ? await import('@galley/codegen') : undefined
-  const { checkGenerated, generateModule, writeGenerated } = codegen ?? ({} as typeof import('@galley/codegen'))
+  const reports: OutputReport[] = outputs.map((o) => ({ file: o.file, shown: o.shown, status: options.check ? 'up-to-date' : 'unchanged', fast: true }))
+  const stale = outputs.filter((o) => !fast.has(o))
+  if (stale.length === 0) return reports
+  const { checkGenerated, createGeneratorCache, generateModule, writeGenerated } = await import('@galley/codegen')
   const owner = options.cacheOwner
-  if (codegen && owner) owner.cache ??= codegen.createGeneratorCache()
-  for (const o of outputs) {
+  if (owner) owner.cache ??= createGeneratorCache()
+  const contents = new Map<string, string>()
+  for (const o of stale) {
     const key = variantKey(o)
-    if (fast.has(o) || contents.has(key)) continue
-    contents.set(key, await generateModule(templates, { preflight: o.preflight, ...(o.clientModule ? { clientModule: o.clientModule } : {}), ...(owner?.cache ? { cache: owner.cache } : {}) }))
+    if (!contents.has(key)) contents.set(key, await generateModule(templates, { preflight: o.preflight, ...(o.clientModule ? { clientModule: o.clientModule } : {}), ...(owner?.cache ? { cache: owner.cache } : {}) }))
   }
   options.signal?.throwIfAborted()
-  const reports: OutputReport[] = []
-  for (const o of outputs) {
+  for (const o of stale) {
+    const i = outputs.indexOf(o)
     const base = { file: o.file, shown: o.shown }
-    if (fast.has(o)) {
-      reports.push({ ...base, status: options.check ? 'up-to-date' : 'unchanged', fast: true })
-      continue
-    }
     const content = contents.get(variantKey(o))!
     if (options.check) {
       const result = await checkGenerated(o.file, content)
-      reports.push({
+      reports[i] = {
         ...base,
         status: result.upToDate ? 'up-to-date' : result.reason === 'missing' ? 'missing' : 'stale',
         fast: false,
         ...(result.summary === undefined ? {} : { summary: result.summary }),
         ...(result.diff === undefined ? {} : { diff: result.diff.replaceAll(o.file, o.shown) }),
-      })
+      }
     } else {
       const result = await writeGenerated(o.file, content)
-      reports.push({ ...base, status: result.written ? 'written' : 'unchanged', fast: false })
+      reports[i] = { ...base, status: result.written ? 'written' : 'unchanged', fast: false }
     }
   }
   return reports
