@@ -7,10 +7,14 @@
 //   tsc --noEmit           the TypeScript the repo builds with (node_modules/typescript), `-p app/tsconfig.json`,
 //                          as a whole process: what a CI job runs to know whether the app still compiles
 //   galley plan --impact   the whole CLI process: config, sources, plan against the emulator, the module
-//                          generated in memory, the analysis (only the files that reach the generated module),
-//                          prepared in a worker thread (GALLEY_IMPACT_WORKER=1; by default only with a core to spare)
-//   … (in-thread)          the same with GALLEY_IMPACT_WORKER=0: TypeScript loads and the project is parsed after
-//                          the plan and the generation instead of beside them in a worker thread
+//                          generated in memory, the analysis (only the files that reach the generated module, and of
+//                          their imports only what the uses need), prepared in a worker thread
+//                          (GALLEY_IMPACT_WORKER=1; by default only with 3 cores or more and one to spare)
+//   … (in-thread)          the same with GALLEY_IMPACT_WORKER=0 (the default on this 2-core machine): TypeScript
+//                          loads and the project is parsed after the plan and the generation
+//
+// galley loads TypeScript through a V8 code cache (packages/codegen/src/code-cache.ts, in the OS temp folder),
+// which the untimed first run writes; tsc on Node 20 has none (on Node >= 22.1 both would use Node's own).
 //   galley plan            the same without --impact: the plan's own share of the time above
 //
 // The emulator runs in this process (CRAFTKIT_BASE_URL), as a remote target would: the embedded emulator's

@@ -158,6 +158,29 @@ export class GeneratorCache {
     return out
   }
 
+  /**
+   * The data types this cache holds, as plain data: for {@link GeneratorCache.importDataTypes} in another thread,
+   * so that it prints a module without loading json-schema-to-typescript.
+   */
+  exportDataTypes(): [key: string, type: string][] {
+    return [...this.#types].map(([key, entry]) => [key, entry.value])
+  }
+
+  /** Takes data types that {@link GeneratorCache.exportDataTypes} gave (entries of another generator version never match). */
+  importDataTypes(entries: readonly (readonly [key: string, type: string])[]): void {
+    for (const [key, value] of entries) this.#types.set(key, { value, run: this.#run })
+  }
+
+  /** Compiles (or finds) the data type of every template, without printing anything. */
+  async compileDataTypes(templates: readonly TemplateInput[]): Promise<void> {
+    this.beginRun()
+    try {
+      await this.dataTypes(templates.map((t) => ({ hash: this.manifestHash(t.manifest), manifest: t.manifest })))
+    } finally {
+      this.endRun()
+    }
+  }
+
   /** Drops every entry. */
   clear(): void {
     this.#types.clear()

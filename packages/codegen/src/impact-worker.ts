@@ -1,14 +1,20 @@
 /**
  * @module The worker of `startImpactAnalysis`: prepares an `ImpactSession` (loads TypeScript, parses and binds the
- * consuming projects) as soon as it starts, while the main thread plans and generates; then runs one analysis.
+ * consuming projects) as soon as it starts, while the main thread plans and compiles the data types; then prints
+ * the new modules from the sources and data types it is sent (so that only this thread loads TypeScript) and runs
+ * one analysis.
  */
 import { parentPort, workerData } from 'node:worker_threads'
-import { ImpactSession, type PrepareImpactOptions, type RunImpactOptions } from './impact.ts'
+import { saveCodeCache } from './code-cache.ts'
+import { generateImpactModules, ImpactSession, type PrepareImpactOptions, type RunImpactFromSources } from './impact.ts'
 
 const session = new ImpactSession(workerData as PrepareImpactOptions)
-parentPort!.on('message', (options: RunImpactOptions) => {
+parentPort!.on('message', async (options: RunImpactFromSources) => {
   try {
-    parentPort!.postMessage({ result: session.run(options) })
+    const result = session.run(await generateImpactModules(options))
+    // Before the answer: the main thread terminates this worker once it has it.
+    saveCodeCache()
+    parentPort!.postMessage({ result })
   } catch (error) {
     const e = error as { code?: unknown; message?: unknown; hint?: unknown; stack?: unknown }
     parentPort!.postMessage({

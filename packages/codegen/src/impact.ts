@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { GalleyError } from '@galley/core'
 import type * as TS from 'typescript'
+import { saveCodeCache } from './code-cache.ts'
+import { createGeneratorCache, generateModule, type GenerateOptions, type TemplateInput } from './generate.ts'
 import { loadBundledTypeScript, type BundledTypeScript } from './libraries.ts'
 
 /** A template whose generated code changes: its slug and what the plan does with it. */
@@ -64,6 +66,11 @@ export interface ImpactProjectReport {
   files: number
   /** Files type-checked: those that import a generated module, directly or through other files. */
   checkedFiles: number
+  /**
+   * The project's files the analysis parsed: the checked ones, the generated modules and what the uses needed of
+   * their imports (not the libraries). Without a change to check, 0.
+   */
+  programFiles: number
   ms: number
 }
 
@@ -113,6 +120,42 @@ export interface RunImpactOptions {
   changes: readonly ImpactChange[]
 }
 
+/** A generated module to make from the new sources (with `generateModule`) where the analysis runs. */
+export interface ImpactModuleToGenerate {
+  /** Absolute path of the committed generated module (a config `output`). */
+  file: string
+  /** `clientModule` and `preflight` only: what crosses to a worker thread must be plain data. */
+  options: Pick<GenerateOptions, 'clientModule' | 'preflight'>
+}
+
+/**
+ * `RunImpactOptions`, with the modules still to generate: {@link startImpactAnalysis}'s worker generates them
+ * itself, so that the main thread never loads TypeScript (ts-morph prints the module) beside the worker.
+ */
+export interface RunImpactFromSources {
+  templates: readonly TemplateInput[]
+  modules: readonly ImpactModuleToGenerate[]
+  changes: readonly ImpactChange[]
+  /** The templates' data types, compiled already (`GeneratorCache.exportDataTypes`). */
+  dataTypes?: readonly (readonly [string, string])[]
+}
+
+/** Generates the modules of `run` (each distinct set of options once). */
+export async function generateImpactModules(run: RunImpactFromSources): Promise<RunImpactOptions> {
+  const cache = createGeneratorCache()
+  if (run.dataTypes) cache.importDataTypes(run.dataTypes)
+  const texts = new Map<string, Promise<string>>()
+  const modules: ImpactModule[] = []
+  for (const m of run.modules) {
+    const options = { ...(m.options.preflight ? { preflight: true } : {}), ...(m.options.clientModule ? { clientModule: m.options.clientModule } : {}) }
+    const key = JSON.stringify([options.preflight ?? false, options.clientModule ?? null])
+    let text = texts.get(key)
+    if (!text) texts.set(key, (text = generateModule(run.templates, { ...options, cache })))
+    modules.push({ file: m.file, text: await text })
+  }
+  return { modules, changes: run.changes }
+}
+
 /**
  * What break a template change makes in its consuming projects (DESIGN §12). For each project:
  *
@@ -156,10 +199,12 @@ export class ImpactSession {
     const callSites: ImpactCallSite[] = []
     for (const prepared of this.#prepared) {
       const t0 = performance.now()
-      callSites.push(...runProject(prepared, options.modules, changes, this.#root))
-      projects.push({ ...prepared.report, ms: Math.round(prepared.ms + performance.now() - t0) })
+      const { sites, programFiles } = runProject(prepared, options.modules, changes, this.#root)
+      callSites.push(...sites)
+      projects.push({ ...prepared.report, programFiles, ms: Math.round(prepared.ms + performance.now() - t0) })
     }
     callSites.sort((a, b) => cmp(a.project, b.project) || cmp(a.file, b.file) || a.line - b.line || a.column - b.column || cmp(a.message, b.message))
+    saveCodeCache()
     return { projects, callSites }
   }
 }
@@ -174,9 +219,9 @@ export async function analyzeImpact(options: AnalyzeImpactOptions): Promise<Impa
   return session.run({ modules: options.modules, changes: options.changes })
 }
 
-/** An analysis under way: prepared at once, run when the new modules are known. */
+/** An analysis under way: prepared at once, run when the new sources are known. */
 export interface ImpactHandle {
-  run(options: RunImpactOptions): Promise<ImpactResult>
+  run(options: RunImpactFromSources): Promise<ImpactResult>
   /** Stops the preparation when no run will come (the plan failed). */
   close(): void
 }
@@ -184,19 +229,22 @@ export interface ImpactHandle {
 /**
  * Starts preparing an analysis in a worker thread (loading TypeScript, parsing and binding each consuming project
  * takes most of its time, and depends only on the files on disk), so that it overlaps whatever the caller does
- * next: `galley plan --impact` plans against the target and generates the new module meanwhile. Without the
- * built worker (running from the sources), when the 1-minute load average leaves no core to spare, or with
- * `GALLEY_IMPACT_WORKER=0`, it prepares in this thread on `run` (`GALLEY_IMPACT_WORKER=1` always uses the worker).
+ * next: `galley plan --impact` plans against the target and compiles the data types meanwhile, and the worker
+ * prints the new modules with them. With fewer than 3 cores, when the 1-minute load average leaves no core to
+ * spare, without the built worker (running from the sources), or with `GALLEY_IMPACT_WORKER=0`, everything runs
+ * in this thread on `run` (`GALLEY_IMPACT_WORKER=1` always uses the worker).
  */
 export function startImpactAnalysis(options: PrepareImpactOptions): ImpactHandle {
   const workerFile = new URL('./impact-worker.mjs', import.meta.url)
-  // A worker only helps with a core to spare: on a machine whose load already fills every core it competes with
-  // the main thread (bench/impact measured it slower there). GALLEY_IMPACT_WORKER=1 / =0 decides instead.
+  // A worker only helps with cores to spare: on 2 cores it competes with the main thread, the garbage collector's
+  // threads and a local emulator, and bench/impact measured it slower than one thread there (1.79 s against 1.68 s).
+  // GALLEY_IMPACT_WORKER=1 / =0 decides instead.
   const setting = process.env.GALLEY_IMPACT_WORKER
-  const spareCore = availableParallelism() - loadavg()[0]! >= 1
+  const spareCore = availableParallelism() >= 3 && availableParallelism() - loadavg()[0]! >= 1
   const useWorker = setting === '1' || (setting !== '0' && spareCore)
   if (!useWorker || !import.meta.url.endsWith('.mjs') || !existsSync(fileURLToPath(workerFile))) {
-    return { run: async (run) => new ImpactSession(options).run(run), close: () => {} }
+    // Generated first: ts-morph loads the TypeScript the session then uses.
+    return { run: async (run) => new ImpactSession(options).run(await generateImpactModules(run)), close: () => {} }
   }
   const worker = new Worker(workerFile, { workerData: { ...options, projects: [...options.projects], modules: [...options.modules] } })
   worker.unref()
@@ -213,7 +261,21 @@ export function startImpactAnalysis(options: PrepareImpactOptions): ImpactHandle
           const e = message.error!
           reject(e.code ? new GalleyError(e.code, e.message, e.hint ? { hint: e.hint } : {}) : Object.assign(new Error(e.message), { stack: e.stack }))
         })
-        worker.postMessage({ modules: run.modules.map((m) => ({ file: m.file, text: m.text })), changes: run.changes.map((c) => ({ slug: c.slug, action: c.action })) })
+        // json-schema-to-typescript needs no TypeScript: the data types are compiled here while the worker parses,
+        // and it prints the modules with them.
+        const types = createGeneratorCache()
+        types
+          .compileDataTypes(run.templates)
+          .then(() => {
+            const message: RunImpactFromSources = {
+              templates: run.templates,
+              modules: run.modules.map((m) => ({ file: m.file, options: { ...m.options } })),
+              changes: run.changes.map((c) => ({ slug: c.slug, action: c.action })),
+              dataTypes: types.exportDataTypes(),
+            }
+            worker.postMessage(message)
+          })
+          .catch(reject)
       }),
     close: () => void worker.terminate(),
   }
@@ -232,7 +294,9 @@ interface PreparedProject {
   /** Texts served instead of the files' (the new modules, the committed ones beside them). */
   overrides: Map<string, string>
   host: TS.CompilerHost
-  report: Omit<ImpactProjectReport, 'ms'>
+  /** Which imports the programs follow (see {@link deepen}). */
+  scope: ImportScope
+  report: Omit<ImpactProjectReport, 'ms' | 'programFiles'>
   ms: number
 }
 
@@ -283,6 +347,16 @@ function prepareProject(bundledTs: BundledTypeScript, tsconfig: string, moduleFi
   }
   host.fileExists = (fileName) => overrides.has(fileName) || lib(fileName) !== undefined || fileExists.call(host, fileName)
   host.readFile = (fileName) => overrides.get(fileName) ?? lib(fileName) ?? readFile.call(host, fileName)
+  // The program starts from the files that use a generated module and what they import, one level deep: the
+  // imports of that frontier are left unresolved, unless a use turns out to depend on them (`deepen`).
+  const scope: ImportScope = { expanded: new Set([...graph.files, ...graph.modules]), depth: 1, all: false }
+  const resolution = ts.createModuleResolutionCache(process.cwd(), (f) => f, parsed.options)
+  host.resolveModuleNameLiterals = (literals, containingFile, redirected, options) => {
+    const follow = scope.all || scope.expanded.has(norm(containingFile)) || containingFile.endsWith(OLD_SUFFIX) || isLibraryFile(containingFile)
+    return literals.map((literal) =>
+      follow ? ts.resolveModuleName(literal.text, containingFile, options, host, resolution, redirected) : { resolvedModule: undefined },
+    )
+  }
   const before = ts.createProgram({ rootNames: [...graph.files, ...graph.modules], options: parsed.options, host })
   // Binds every file once; the run's program reuses them.
   before.getTypeChecker()
@@ -296,29 +370,42 @@ function prepareProject(bundledTs: BundledTypeScript, tsconfig: string, moduleFi
     cache,
     overrides,
     host,
+    scope,
     report: { project: shown, modules: graph.modules.map((m) => posix(relative(root, m))), files: parsed.fileNames.length, checkedFiles: graph.files.length },
     ms: performance.now() - t0,
   }
 }
 
-function runProject(prepared: PreparedProject, modules: readonly ImpactModule[], changes: ReadonlyMap<string, ImpactChange>, root: string): ImpactCallSite[] {
-  const { ts, graph, overrides, before } = prepared
-  if (changes.size === 0 || graph.files.length === 0) return []
+function runProject(
+  prepared: PreparedProject,
+  modules: readonly ImpactModule[],
+  changes: ReadonlyMap<string, ImpactChange>,
+  root: string,
+): { sites: ImpactCallSite[]; programFiles: number } {
+  const { ts, graph, overrides } = prepared
+  if (changes.size === 0 || graph.files.length === 0) return { sites: [], programFiles: 0 }
   const texts = new Map(modules.map((m) => [norm(m.file), m.text]))
   overrides.clear()
   const siblings: string[] = []
   for (const file of graph.modules) {
     const text = texts.get(file)
     if (text === undefined) throw new GalleyError('impact-module', `No new text was given for the generated module ${posix(relative(root, file))}.`)
-    const committed = before.getSourceFile(file)?.text ?? readOrNull(file)
+    const committed = prepared.before.getSourceFile(file)?.text ?? readOrNull(file)
     overrides.set(file, text)
     if (committed !== null && committed !== undefined) {
       overrides.set(file + OLD_SUFFIX, committed)
       siblings.push(file + OLD_SUFFIX)
     }
   }
-  const program = ts.createProgram({ rootNames: [...graph.files, ...graph.modules, ...siblings], options: prepared.options, host: prepared.host, oldProgram: before })
-  const sites = findBrokenUses(ts, program, graph, changes)
+  let program: TS.Program
+  let sites: CheckedSite[]
+  for (;;) {
+    program = ts.createProgram({ rootNames: [...graph.files, ...graph.modules, ...siblings], options: prepared.options, host: prepared.host, oldProgram: prepared.before })
+    sites = findBrokenUses(ts, program, graph, changes)
+    if (prepared.scope.all || !dependsOnFrontier(ts, program, sites, prepared.scope)) break
+    deepen(prepared)
+  }
+  const before = prepared.before
   // A diagnostic that the committed module produces at the same place is not the change's doing.
   const unexplained = sites.filter((s) => s.site.problems.length === 0 && s.diagnostics.length > 0)
   if (unexplained.length > 0) {
@@ -340,7 +427,144 @@ function runProject(prepared: PreparedProject, modules: readonly ImpactModule[],
       out.push({ project: prepared.shown, file: posix(relative(root, site.file.fileName)), line: line + 1, column: character + 1, slug: site.slug, symbol: site.symbol, message })
     }
   }
-  return out
+  const programFiles = program.getSourceFiles().filter((sf) => !program.isSourceFileDefaultLibrary(sf) && !isLibraryFile(sf.fileName) && !sf.fileName.endsWith(OLD_SUFFIX)).length
+  return { sites: out, programFiles }
+}
+
+/**
+ * Which imports a program follows. Type-checking a use needs the declarations it reaches, not the whole project:
+ * the programs start with the files that use a generated module (`expanded`) and the files they import, whose
+ * own imports are left unresolved (the frontier). Declaration files' imports are always followed. When a use
+ * depends on the frontier's unresolved imports ({@link dependsOnFrontier}), the program grows one level; the
+ * third time, it follows every import, as tsc does.
+ */
+interface ImportScope {
+  expanded: Set<string>
+  depth: number
+  /** Every import is followed. */
+  all: boolean
+}
+
+/** One more level of imports (or all of them), for the committed program; the run builds on it. */
+function deepen(prepared: PreparedProject): void {
+  const { ts, scope, overrides, graph } = prepared
+  if (scope.depth >= 2) scope.all = true
+  else for (const sf of prepared.before.getSourceFiles()) scope.expanded.add(norm(sf.fileName))
+  scope.depth++
+  // The committed program sees the committed modules: the new texts step aside while it is built.
+  const saved = new Map(overrides)
+  overrides.clear()
+  try {
+    prepared.before = ts.createProgram({ rootNames: [...graph.files, ...graph.modules], options: prepared.options, host: prepared.host })
+    prepared.before.getTypeChecker()
+  } finally {
+    for (const [file, text] of saved) overrides.set(file, text)
+  }
+  if (!scope.all && prepared.before.getSourceFiles().every((sf) => isFollowed(sf, scope))) scope.all = true
+}
+
+function isFollowed(sf: TS.SourceFile, scope: ImportScope): boolean {
+  return scope.all || sf.isDeclarationFile || scope.expanded.has(norm(sf.fileName)) || isLibraryFile(sf.fileName)
+}
+
+function isLibraryFile(file: string): boolean {
+  return /\.d\.[cm]?ts$/.test(file) || file.includes('/node_modules/')
+}
+
+/**
+ * Whether a checked use may depend on an import the program left unresolved. It may when:
+ * - a name at the use has the checker's error type (it could not be resolved);
+ * - the declaration of a name at the use (a variable, a property, a called function) sits in a frontier file
+ *   and names one of that file's imports: in its type annotation, or in its body when its type is inferred;
+ * - the data sent has, anywhere inside it, the error type, or a type, a property or an `extends` declared in a
+ *   frontier file that names one of its imports.
+ * Conservative: a name that only looks like an import still counts, and costs one more level.
+ */
+function dependsOnFrontier(ts: Ts, program: TS.Program, sites: readonly CheckedSite[], scope: ImportScope): boolean {
+  const checker = program.getTypeChecker()
+  const importNames = new Map<TS.SourceFile, Set<string>>()
+  const seenTypes = new Set<TS.Type>()
+  const seenDeclarations = new Set<TS.Node>()
+
+  const namesImportedBy = (sf: TS.SourceFile): Set<string> => {
+    let names = importNames.get(sf)
+    if (names) return names
+    names = new Set()
+    for (const stmt of sf.statements) {
+      if (ts.isImportDeclaration(stmt) && stmt.importClause) {
+        const { name, namedBindings } = stmt.importClause
+        if (name) names.add(name.text)
+        if (namedBindings && ts.isNamespaceImport(namedBindings)) names.add(namedBindings.name.text)
+        else if (namedBindings) for (const el of namedBindings.elements) names.add(el.name.text)
+      } else if (ts.isImportEqualsDeclaration(stmt) && ts.isExternalModuleReference(stmt.moduleReference)) {
+        names.add(stmt.name.text)
+      }
+    }
+    importNames.set(sf, names)
+    return names
+  }
+  /** The parts of a declaration its type comes from: an annotation when there is one, else all of it. */
+  const typeSources = (d: TS.Node): readonly TS.Node[] => {
+    if (ts.isInterfaceDeclaration(d) || ts.isClassLike(d)) return [...(d.typeParameters ?? []), ...(d.heritageClauses ?? [])]
+    if (ts.isFunctionLike(d) && d.type) return [...(d.typeParameters ?? []), ...d.parameters, d.type]
+    if ((ts.isVariableDeclaration(d) || ts.isPropertyDeclaration(d) || ts.isPropertySignature(d) || ts.isParameter(d)) && d.type) return [d.type]
+    return [d]
+  }
+  const declarationUsesFrontier = (declaration: TS.Node): boolean => {
+    if (seenDeclarations.has(declaration)) return false
+    seenDeclarations.add(declaration)
+    const sf = declaration.getSourceFile()
+    if (isFollowed(sf, scope)) return false
+    const names = namesImportedBy(sf)
+    let hit = false
+    const visit = (node: TS.Node): void => {
+      if (hit) return
+      if ((ts.isIdentifier(node) && names.has(node.text)) || ts.isImportTypeNode(node)) hit = true
+      else ts.forEachChild(node, visit)
+    }
+    for (const part of typeSources(declaration)) visit(part)
+    return hit
+  }
+  const symbolUsesFrontier = (symbol: TS.Symbol | undefined): boolean => (symbol?.declarations ?? []).some(declarationUsesFrontier)
+  const isErrorType = (type: TS.Type): boolean => !!(type.flags & ts.TypeFlags.Any) && (type as { intrinsicName?: string }).intrinsicName === 'error'
+  /** The data sent, all the way down. */
+  const typeUsesFrontier = (type: TS.Type, depth: number): boolean => {
+    if (seenTypes.has(type) || depth > 12) return false
+    seenTypes.add(type)
+    if (type.flags & ts.TypeFlags.Any) return isErrorType(type)
+    if (symbolUsesFrontier(type.aliasSymbol) || symbolUsesFrontier(type.symbol)) return true
+    if ((type.aliasTypeArguments ?? []).some((t) => typeUsesFrontier(t, depth + 1))) return true
+    if (type.isUnionOrIntersection()) return type.types.some((t) => typeUsesFrontier(t, depth + 1))
+    if (!(type.flags & ts.TypeFlags.Object)) return false
+    if ((type as TS.ObjectType).objectFlags & ts.ObjectFlags.Reference) {
+      if (checker.getTypeArguments(type as TS.TypeReference).some((t) => typeUsesFrontier(t, depth + 1))) return true
+    }
+    // A type declared in a library file reaches nothing of the project but through its type arguments.
+    const declarations = (type.aliasSymbol ?? type.symbol)?.declarations ?? []
+    if (declarations.length > 0 && declarations.every((d) => isLibraryFile(d.getSourceFile().fileName))) return false
+    for (const property of checker.getPropertiesOfType(type)) {
+      if (symbolUsesFrontier(property) || typeUsesFrontier(checker.getTypeOfSymbol(property), depth + 1)) return true
+    }
+    return false
+  }
+
+  for (const { site } of sites) {
+    if (site.data && typeUsesFrontier(checker.getTypeAtLocation(site.data), 0)) return true
+    let hit = false
+    const visit = (node: TS.Node): void => {
+      if (hit || node.end <= site.start || node.pos >= site.end) return
+      if (ts.isIdentifier(node)) {
+        const symbol = checker.getSymbolAtLocation(node)
+        const target = symbol && symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol
+        hit = symbolUsesFrontier(target) || isErrorType(checker.getTypeAtLocation(node))
+        return
+      }
+      ts.forEachChild(node, visit)
+    }
+    visit(site.file)
+    if (hit) return true
+  }
+  return false
 }
 
 function parseTsconfig(ts: Ts, tsconfig: string, shown: string): TS.ParsedCommandLine {
@@ -478,7 +702,7 @@ function findBrokenUses(ts: Ts, program: TS.Program, graph: Reach, changes: Read
     }
     visit(sf)
     if (sites.length === 0) continue
-    const diagnostics = program.getSemanticDiagnostics(sf)
+    const diagnostics = semanticDiagnosticsOf(ts, program, sf, sites)
     for (const site of sites) {
       checkData(ts, checker, site, now.get(site.module)!, before.get(site.module)!)
       const inside = diagnostics.filter((d) => d.start !== undefined && d.start >= site.start && d.start < site.end)
@@ -486,6 +710,16 @@ function findBrokenUses(ts: Ts, program: TS.Program, graph: Reach, changes: Read
     }
   }
   return out
+}
+
+/**
+ * The diagnostics of the statements that hold the uses, not of the whole file: the checker checks only those
+ * (`nodesToCheck`, which TypeScript's language service uses for the part of a file on screen).
+ */
+function semanticDiagnosticsOf(ts: Ts, program: TS.Program, sf: TS.SourceFile, sites: readonly Site[]): readonly TS.Diagnostic[] {
+  const statements = sf.statements.filter((st) => sites.some((s) => s.start < st.end && s.end > st.getStart(sf)))
+  const regional = program.getSemanticDiagnostics as (sf: TS.SourceFile, token?: TS.CancellationToken, nodesToCheck?: TS.Node[]) => readonly TS.Diagnostic[]
+  return regional.call(program, sf, undefined, statements)
 }
 
 /** The use `id` makes of a generated export, when it is one of a changed template. */

@@ -15,11 +15,13 @@ export type { WriteGeneratedResult, CheckGeneratedResult } from './write.ts'
 export { shortDiff } from './diff.ts'
 export { fetchRemoteSnapshot, serializeSnapshot, parseSnapshot, snapshotTemplates, SNAPSHOT_FORMAT } from './remote.ts'
 export type { RemoteSnapshot, RemoteTemplate, TemplateReader, FetchSnapshotOptions, FetchSnapshotResult, SnapshotTemplatesOptions } from './remote.ts'
-export { analyzeImpact, startImpactAnalysis, ImpactSession } from './impact.ts'
+export { analyzeImpact, startImpactAnalysis, generateImpactModules, ImpactSession } from './impact.ts'
 export type {
   AnalyzeImpactOptions,
   PrepareImpactOptions,
   RunImpactOptions,
+  RunImpactFromSources,
+  ImpactModuleToGenerate,
   ImpactHandle,
   ImpactChange,
   ImpactModule,

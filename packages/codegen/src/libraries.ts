@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module'
+import { withCodeCache } from './code-cache.ts'
 
 // ts-morph and json-schema-to-typescript are CommonJS. Required, not imported: an ESM `import` of a CommonJS
 // package first scans its source for export names (cjs-module-lexer over ts-morph's 1 MB bundle) and goes through
@@ -9,9 +10,9 @@ const require = createRequire(import.meta.url)
 let tsMorph: typeof import('ts-morph') | undefined
 let jsonSchemaToTypescript: typeof import('json-schema-to-typescript') | undefined
 
-/** ts-morph, loaded on first use. */
+/** ts-morph, loaded on first use (through the code cache: TypeScript's compiler is most of it). */
 export function loadTsMorph(): typeof import('ts-morph') {
-  return (tsMorph ??= require('ts-morph') as typeof import('ts-morph'))
+  return (tsMorph ??= withCodeCache(() => require('ts-morph') as typeof import('ts-morph')))
 }
 
 /** json-schema-to-typescript, loaded on first use. */
@@ -36,7 +37,7 @@ let bundled: BundledTypeScript | undefined
  */
 export function loadBundledTypeScript(): BundledTypeScript {
   if (bundled) return bundled
-  const common = createRequire(require.resolve('ts-morph'))('@ts-morph/common') as {
+  const common = withCodeCache(() => createRequire(require.resolve('ts-morph'))('@ts-morph/common')) as {
     ts: typeof import('ts-morph').ts
     getLibFiles(): { fileName: string; text: string }[]
     libFolderInMemoryPath: string

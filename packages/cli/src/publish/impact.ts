@@ -4,7 +4,7 @@
  */
 import { isAbsolute, relative, resolve } from 'node:path'
 import { GalleyError } from '@galley/core'
-import { generateModule, startImpactAnalysis, type ImpactChange, type ImpactHandle } from '@galley/codegen'
+import { startImpactAnalysis, type ImpactChange, type ImpactHandle } from '@galley/codegen'
 import { resolveOutputs } from '../engine/outputs.ts'
 import { localTemplateInputs } from '../engine/session.ts'
 import { toPosix } from '../paths.ts'
@@ -50,20 +50,13 @@ export async function planImpact(project: Project, plan: Plan, options: PlanImpa
     }
     changes.push({ slug, action: 'delete' })
   }
-  const outputs = resolveOutputs(project.config.output, project.root)
-  const inputs = localTemplateInputs(project.sources, project.root)
-  const texts = new Map<string, string>()
-  const modules = []
-  for (const o of outputs) {
-    const key = JSON.stringify([o.preflight, o.clientModule ?? null])
-    let text = texts.get(key)
-    if (text === undefined) {
-      text = await generateModule(inputs, { preflight: o.preflight, ...(o.clientModule ? { clientModule: o.clientModule } : {}) })
-      texts.set(key, text)
-    }
-    modules.push({ file: o.file, text })
-  }
-  const result = await options.analysis.run({ modules, changes })
+  // Generated where the analysis runs (its worker thread, when it has one), from the same inputs `galley generate` uses.
+  const modules = resolveOutputs(project.config.output, project.root).map((o) => ({
+    file: o.file,
+    options: { preflight: o.preflight, ...(o.clientModule ? { clientModule: o.clientModule } : {}) },
+  }))
+  const templates = localTemplateInputs(project.sources, project.root)
+  const result = await options.analysis.run({ templates, modules, changes })
   return {
     impact: {
       projects: result.projects.map(({ project: p, modules: m, files, checkedFiles }) => ({ project: p, modules: m, files, checkedFiles })),
