@@ -47,6 +47,9 @@ describe('the fast path of an unchanged project', () => {
     expect(first.code).toBe(0)
     // The detector works: a real generation loads TypeScript.
     expect(first.generatorModules).toContain('typescript')
+    expect(first.generatorModules).toContain('json-schema-to-typescript')
+    // Its formatter is replaced (codegen's libraries.ts): prettier would start loading a 2 MB bundle for nothing.
+    expect(first.generatorModules).not.toContain('prettier')
 
     const again = await galley(dir, 'generate', '--json')
     expect(again.code).toBe(0)

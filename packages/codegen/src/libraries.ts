@@ -1,4 +1,5 @@
-import { createRequire } from 'node:module'
+import { readFileSync } from 'node:fs'
+import Module, { createRequire } from 'node:module'
 import { withCodeCache } from './code-cache.ts'
 
 // ts-morph and json-schema-to-typescript are CommonJS. Required, not imported: an ESM `import` of a CommonJS
@@ -17,7 +18,40 @@ export function loadTsMorph(): typeof import('ts-morph') {
 
 /** json-schema-to-typescript, loaded on first use. */
 export function loadJsonSchemaToTypescript(): typeof import('json-schema-to-typescript') {
-  return (jsonSchemaToTypescript ??= require('json-schema-to-typescript') as typeof import('json-schema-to-typescript'))
+  if (!jsonSchemaToTypescript) {
+    skipPrettierLoad()
+    jsonSchemaToTypescript = require('json-schema-to-typescript') as typeof import('json-schema-to-typescript')
+  }
+  return jsonSchemaToTypescript
+}
+
+/**
+ * json-schema-to-typescript's formatter requires prettier when it loads, for the `format` option, which the
+ * generator never sets (it prints its own layout). Prettier 3's CommonJS entry then starts importing its 2 MB ESM
+ * bundle: ~50 ms of every process that generates (measured here). The formatter's place in the module cache is
+ * taken by one that returns the code as it is when `format` is off, and requires prettier only when it is on. Only
+ * json-schema-to-typescript's own formatter file is replaced, never `prettier` itself, which others in the
+ * process (a bundler's plugins) may use. When the file is not where this version keeps it, nothing is replaced.
+ */
+function skipPrettierLoad(): void {
+  try {
+    const main = require.resolve('json-schema-to-typescript')
+    const file = createRequire(main).resolve('./formatter.js')
+    if (require.cache[file] || !readFileSync(file, 'utf8').includes('exports.format = format')) return
+    const formatter = new Module(file)
+    formatter.filename = file
+    formatter.loaded = true
+    formatter.exports = {
+      async format(code: string, options: { format?: boolean }): Promise<string> {
+        if (!options.format) return code
+        const real = createRequire(file)('prettier') as { format(code: string, options: object): Promise<string> }
+        return real.format(code, { parser: 'typescript', filepath: 'schema.d.ts', ...(options as { style?: object }).style })
+      },
+    }
+    require.cache[file] = formatter
+  } catch {
+    // A different layout: json-schema-to-typescript loads prettier as it always did.
+  }
 }
 
 /** The TypeScript compiler ts-morph bundles, with the lib `.d.ts` files it carries in memory. */
