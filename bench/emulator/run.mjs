@@ -22,6 +22,7 @@
 //   GALLEY_BENCH_EMULATOR_RENDERS=100 node bench/emulator/run.mjs      (quick run)
 import { spawn } from 'node:child_process'
 import { createHmac } from 'node:crypto'
+import { readdirSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { createRequire } from 'node:module'
 import { availableParallelism, loadavg } from 'node:os'
@@ -64,7 +65,6 @@ console.log(`renderDocument from ${source}`)
 
 // --- pdfkit raw: the same text, no layout engine -------------------------------------------------------------
 const PDFDocument = fromEmulator('pdfkit')
-const { readFileSync } = await import('node:fs')
 // Parsed once with pdfkit's fontkit, as renderDocument does, so this row is the floor for the same work.
 const fontkit = createRequire(fromEmulator.resolve('pdfkit'))('fontkit')
 const fontRegular = fontkit.create(readFileSync(fromEmulator.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf')))
@@ -206,6 +206,8 @@ async function httpRows(workers) {
     async function http(conc) {
       serverLatencies = []
       postLatencies = []
+      const cpuBefore = threadCpu(child.pid)
+      const clientBefore = process.cpuUsage()
       const latencies = []
       const polls = []
       let next = 0
@@ -246,6 +248,11 @@ async function httpRows(workers) {
       r.pollP95 = p.length ? pct(p, 95) : undefined
       r.poll = p.length ? `${pct(p, 50).toFixed(1)}/${pct(p, 95).toFixed(1)} (${p.length})` : '-'
       r.workers = workers
+      const cpuAfter = threadCpu(child.pid)
+      if (cpuBefore && cpuAfter) {
+        const client = process.cpuUsage(clientBefore)
+        r.cpu = cpuPerRender(cpuBefore, cpuAfter, child.pid, latencies.length, (client.user + client.system) / 1000)
+      }
       return r
     }
 
@@ -278,6 +285,30 @@ try {
 const after = await inProcess('renderDocument (after)', () => renderDocument(input))
 results.push(after)
 const baseline = { rps: ((before.n + after.n) / (before.wallMs + after.wallMs)) * 1000, p50: (before.p50 + after.p50) / 2 }
+
+// --- CPU per render, per thread (Linux: /proc) -----------------------------------------------------------------
+/** CPU ms used so far by each thread of `pid` (utime + stime), or undefined where /proc is not there. */
+function threadCpu(pid) {
+  try {
+    const out = new Map()
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      out.set(Number(tid), ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS)
+    }
+    return out
+  } catch {
+    return undefined
+  }
+}
+const CLOCK_TICKS = 100 // USER_HZ on Linux
+function cpuPerRender(before, after, pid, n, clientMs) {
+  const per = [...after].map(([tid, ms]) => [tid, (ms - (before.get(tid) ?? 0)) / n]).filter(([, ms]) => ms > 0.05)
+  const main = per.find(([tid]) => tid === pid)?.[1] ?? 0
+  const others = per.filter(([tid]) => tid !== pid).map(([, ms]) => ms).sort((a, b) => b - a)
+  const total = main + others.reduce((a, b) => a + b, 0)
+  return `server ${total.toFixed(1)} ms (main thread ${main.toFixed(1)}, other threads ${others.map((ms) => ms.toFixed(1)).join(' ')}), this load generator ${(clientMs / n).toFixed(1)} ms`
+}
 
 // --- table -------------------------------------------------------------------------------------------------
 const f = (n, d = 1) => n.toFixed(d)
@@ -315,3 +346,9 @@ console.log('\nbaseline = renderDocument alone, in process, one at a time, befor
 console.log('POST = the render request until its 202 arrived. poll = GET /v1/renders/:id of a render in flight, one client, every 20 ms, during the run (n = polls).')
 console.log('thr. vs pdfkit alone = renders/s against the pdfkit alone row (one thread, same run): the issue 11 target at 8 clients.')
 console.log('server p50/p95 = createdAt -> completedAt as the emulator recorded them (from the webhook payload): queue wait + render + writes.')
+const cpuRows = results.filter((r) => r.cpu)
+if (cpuRows.length) {
+  console.log('\nCPU per render (utime + stime from /proc, over each HTTP row; threads: the render workers, PGlite\'s, libuv\'s and V8\'s):')
+  for (const r of cpuRows) console.log(`  ${r.name}, ${r.conc} clients: ${r.cpu}`)
+  console.log(`  pdfkit alone: ${(pdfkitAlone.wallMs / pdfkitAlone.n).toFixed(1)} ms of one thread per render`)
+}

@@ -8,6 +8,7 @@ import { RULE_IDS } from '../lint/registry.ts'
 import type { RuleSetting } from '../lint/types.ts'
 import { locate, locateJson, textPosition } from '../source/positions.ts'
 import { parseJson } from '../source/template-source.ts'
+import { findConfigFile } from './find-config.ts'
 import { isPlainValidConfig } from './quick-check.ts'
 import { galleyConfigSchema, type GalleyConfig } from './schema.ts'
 
@@ -32,9 +33,6 @@ export interface LoadConfigOptions {
   /** An explicit config file (relative to cwd); no search then. */
   configPath?: string
 }
-
-/** File names looked for in each folder, in this order. */
-export const CONFIG_FILES = ['galley.config.ts', 'galley.config.mts', 'galley.config.mjs', 'galley.config.js', 'galley.config.json'] as const
 
 /**
  * Finds `galley.config.{ts,mts,mjs,js,json}` in `cwd` or the nearest parent (stopping at a folder with `.git`, or
@@ -87,21 +85,6 @@ export function resolveConfig(config: GalleyConfig, root: string, configFile: st
   }
   if (configFile) resolved.configFile = configFile
   return resolved
-}
-
-/** The config file in `cwd` or the nearest parent; stops after a folder holding `.git`, or at the root. */
-export function findConfigFile(cwd: string): string | undefined {
-  let dir = resolve(cwd)
-  for (;;) {
-    for (const name of CONFIG_FILES) {
-      const candidate = join(dir, name)
-      if (existsSync(candidate)) return candidate
-    }
-    if (existsSync(join(dir, '.git'))) return undefined
-    const parent = dirname(dir)
-    if (parent === dir) return undefined
-    dir = parent
-  }
 }
 
 async function importConfig(file: string, shown: string): Promise<{ value: unknown; text: string }> {

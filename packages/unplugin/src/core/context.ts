@@ -1,8 +1,20 @@
-import { relative, sep } from 'node:path'
-import { changedTemplates, GenerateSession, publishChanged, startEmbeddedEmulator, watchTemplates, type ChangeBatch, type EmbeddedTarget, type SessionRun, type TemplateWatcher } from '@galley/cli/engine'
+import { relative, resolve, sep } from 'node:path'
+import type { ChangeBatch, EmbeddedTarget, GenerateSession, SessionRun, TemplateWatcher } from '@galley/cli/engine'
+import { probeBuildStamp, templatesDigest, writeBuildStamp, type BuildStampProbe } from '@galley/cli/stamp'
 import type { Diagnostic, TemplateSource } from '@galley/core'
 import type { ResolvedGalleyPluginOptions } from '../options.ts'
-import { formatDiagnostics, formatFailure, formatLintFailure, MESSAGE_PREFIX, redact } from './errors.ts'
+import { MESSAGE_PREFIX, redact } from './messages.ts'
+
+/** The engine and the message formatting (which loads core), imported on first use: a stamped build start needs neither. */
+interface Runtime {
+  engine: typeof import('@galley/cli/engine')
+  errors: typeof import('./errors.ts')
+}
+let runtime: Promise<Runtime> | undefined
+function loadRuntime(): Promise<Runtime> {
+  runtime ??= Promise.all([import('@galley/cli/engine'), import('./errors.ts')]).then(([engine, errors]) => ({ engine, errors }))
+  return runtime
+}
 
 /** What one generation pass came to. */
 export interface GenerateResult {
@@ -16,8 +28,11 @@ export interface GenerateResult {
   warnings: string
   /** Absolute paths of the files this pass wrote (bytes changed). */
   written: string[]
-  /** The sources that read without errors (what `dev.emulator` publishes). */
+  /** The sources that read without errors (what `dev.emulator` publishes); empty when the build stamp answered. */
   sources: TemplateSource[]
+  /** The template source files (absolute), and the templates folder: what a watch build depends on. */
+  watchFiles: string[]
+  templatesDir: string | undefined
 }
 
 /** Receives the result of each run the plugin's own watcher starts. */
@@ -38,6 +53,8 @@ export class GalleyContext {
   private watcher: TemplateWatcher | undefined
   private emulator: EmbeddedTarget | undefined
   private savedEnv: { baseUrl: string | undefined; apiKey: string | undefined } | undefined
+  /** The outputs the build stamp vouched for, until a session exists. */
+  private stampedOutputs: string[] | undefined
 
   constructor(options: ResolvedGalleyPluginOptions) {
     this.options = options
@@ -50,14 +67,14 @@ export class GalleyContext {
 
   /** The engine session (config loaded once per root). */
   getSession(): Promise<GenerateSession> {
-    this.sessionPromise ??= GenerateSession.create({
+    this.sessionPromise ??= loadRuntime().then(({ engine }) => engine.GenerateSession.create({
       cwd: this.root,
       config: this.options.config,
       templates: this.options.templates,
       output: this.options.output,
       from: this.options.from,
       pinVersions: this.options.pinVersions,
-    }).then(
+    })).then(
       (session) => (this.session = session),
       (error: unknown) => {
         // A bad config is reported each run until it is fixed, not cached.
@@ -70,7 +87,7 @@ export class GalleyContext {
 
   /** The generated files, once the session exists (the guard needs them; empty before the first run). */
   get outputFiles(): string[] {
-    return this.session?.outputs.map((o) => o.file) ?? []
+    return this.session?.outputs.map((o) => o.file) ?? this.stampedOutputs ?? []
   }
 
   get templatesDir(): string | undefined {
@@ -86,41 +103,63 @@ export class GalleyContext {
   /**
    * One pass through the engine (load, lint, generate, write when bytes differ), queued behind any pass in
    * progress. Never throws for bad sources or a failed generation: the result says so. Throws only when `signal`
-   * aborts (a newer change superseded the pass).
+   * aborts (a newer change superseded the pass). With `stamp` (a production build start), the build stamp
+   * (`@galley/cli/stamp`) answers first when nothing changed since the last clean pass, without the engine.
    */
-  generate(signal?: AbortSignal, changed?: readonly string[]): Promise<GenerateResult> {
-    const next = this.queue.then(() => this.generateNow(signal, changed))
+  generate(signal?: AbortSignal, changed?: readonly string[], stamp = false): Promise<GenerateResult> {
+    const next = this.queue.then(() => this.generateNow(signal, changed, stamp))
     this.queue = next.catch(() => {})
     return next
   }
 
-  private async generateNow(signal: AbortSignal | undefined, changed: readonly string[] | undefined): Promise<GenerateResult> {
-    const empty = { errors: [], warnings: '', written: [], sources: [] }
+  private async generateNow(signal: AbortSignal | undefined, changed: readonly string[] | undefined, stamp: boolean): Promise<GenerateResult> {
+    const empty = { errors: [], warnings: '', written: [], sources: [], watchFiles: [], templatesDir: undefined }
+    const probe = stamp ? this.probeStamp() : undefined
+    if (probe?.hit) {
+      this.stampedOutputs = probe.hit.outputs
+      const { warnings, sourceFiles, templatesDir } = probe.hit
+      return { ...empty, ok: true, failure: undefined, warnings, watchFiles: sourceFiles, templatesDir }
+    }
+    const { errors: messages } = await loadRuntime()
     let session: GenerateSession
     try {
       session = await this.getSession()
     } catch (error) {
-      return { ...empty, ok: false, failure: this.redact(formatFailure(error)) }
+      return { ...empty, ok: false, failure: this.redact(messages.formatFailure(error)) }
     }
+    // Taken before the run reads the sources: an edit while it runs must not be stamped as seen.
+    const digest = probe?.file !== undefined ? templatesDigest(session.templatesDir) : undefined
     let run: SessionRun
     try {
       run = await session.run({ lint: this.options.failOnLint, ...(signal ? { signal } : {}), ...(changed ? { changed } : {}) })
     } catch (error) {
       if (signal?.aborted) throw error
-      return { ...empty, ok: false, failure: this.redact(formatFailure(error)) }
+      return { ...empty, ok: false, failure: this.redact(messages.formatFailure(error)) }
     }
     const sources = run.project.sources.filter((s) => s.template && !s.diagnostics.some((d) => d.severity === 'error'))
+    const watchFiles = run.project.sources.map((s) => resolve(session.root, s.file))
     let warnings = run.diagnostics.filter((d) => d.severity === 'warning')
     if (!this.options.failOnLint) {
       // The run read the sources without the lint rules; show what they find as warnings, and generate anyway.
       const blocking = new Set(run.errors.map(key))
       warnings = session.lint(run.project.sources).filter((d) => !blocking.has(key(d))).map((d) => ({ ...d, severity: 'warning' as const }))
     }
-    const warningText = warnings.length ? this.redact(`${MESSAGE_PREFIX} ${warnings.length} warning${warnings.length === 1 ? '' : 's'} in the Craftkit templates:\n${formatDiagnostics(warnings, session.root)}`) : ''
+    const warningText = warnings.length ? `${MESSAGE_PREFIX} ${warnings.length} warning${warnings.length === 1 ? '' : 's'} in the Craftkit templates:\n${messages.formatDiagnostics(warnings, session.root)}` : ''
+    const base = { warnings: this.redact(warningText), sources, watchFiles, templatesDir: session.templatesDir }
     if (run.errors.length > 0) {
-      return { ok: false, failure: this.redact(formatLintFailure(run.errors, session.root)), errors: run.errors, warnings: warningText, written: [], sources }
+      return { ...base, ok: false, failure: this.redact(messages.formatLintFailure(run.errors, session.root)), errors: run.errors, written: [] }
     }
-    return { ok: true, failure: undefined, errors: [], warnings: warningText, written: run.outputs.filter((o) => o.status === 'written').map((o) => o.file), sources }
+    if (probe && digest !== undefined) {
+      writeBuildStamp(probe, { templatesDir: session.templatesDir, outputs: session.outputs.map((o) => o.file), sourceFiles: watchFiles, warnings: base.warnings, templatesDigest: digest })
+    }
+    return { ...base, ok: true, failure: undefined, errors: [], written: run.outputs.filter((o) => o.status === 'written').map((o) => o.file) }
+  }
+
+  /** The build stamp, for the sources and options this plugin reads (local sources only: a snapshot is not stamped). */
+  private probeStamp(): BuildStampProbe | undefined {
+    const { config, templates, output, from, pinVersions, failOnLint } = this.options
+    if ((from !== undefined && from !== 'local') || pinVersions) return undefined
+    return probeBuildStamp({ cwd: this.root, config, settings: { templates, output, failOnLint } })
   }
 
   /** Whether the plugin's own watcher runs (dev server or watch build). */
@@ -136,15 +175,16 @@ export class GalleyContext {
   async startWatching(listener: WatchListener, onError: (text: string) => void): Promise<void> {
     if (this.watcher) return
     const session = await this.getSession()
-    this.watcher = watchTemplates(
+    const { engine, errors } = await loadRuntime()
+    this.watcher = engine.watchTemplates(
       session.templatesDir,
       async (batch, signal) => {
-        const result = await this.generate(signal, changedTemplates(batch))
+        const result = await this.generate(signal, engine.changedTemplates(batch))
         if (signal.aborted) return
         await listener(result, batch)
         if (result.ok && this.emulator) await this.publish(result.sources, batch.slugs, onError)
       },
-      { onError: (error) => onError(this.redact(formatFailure(error))) },
+      { onError: (error) => onError(this.redact(errors.formatFailure(error))) },
     )
     await this.watcher.ready
   }
@@ -168,7 +208,7 @@ export class GalleyContext {
       )
     }
     const session = await this.getSession()
-    const target = await startEmbeddedEmulator(session.root)
+    const target = await (await loadRuntime()).engine.startEmbeddedEmulator(session.root)
     this.emulator = target
     this.savedEnv = { baseUrl: process.env.CRAFTKIT_BASE_URL, apiKey: process.env.CRAFTKIT_API_KEY }
     process.env.CRAFTKIT_BASE_URL = target.baseUrl
@@ -181,7 +221,7 @@ export class GalleyContext {
     const target = this.emulator
     if (!target) return
     try {
-      const { results } = await publishChanged(sources, target, { root: (await this.getSession()).root, ...(slugs ? { slugs } : {}) })
+      const { results } = await (await loadRuntime()).engine.publishChanged(sources, target, { root: (await this.getSession()).root, ...(slugs ? { slugs } : {}) })
       const failed = results.filter((r) => r.outcome === 'failed')
       if (failed.length) onError(this.redact(`${MESSAGE_PREFIX} publishing to the local emulator failed for ${failed.map((r) => r.slug).join(', ')}.`))
     } catch (error) {

@@ -1,9 +1,11 @@
+/**
+ * @module Failure and warning texts, with core's code frames: loaded with the engine (`context.ts`), never by a build
+ * start that the stamp answers.
+ */
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { formatPretty, GalleyError, type Diagnostic } from '@galley/core'
-
-/** Prefix of every message the plugin writes. */
-export const MESSAGE_PREFIX = '[galley]'
+import { MESSAGE_PREFIX } from './messages.ts'
 
 /** The lint errors that stopped generation, as the bundler's error text: rule id, message, file:line:col, code frame, hint. */
 export function formatLintFailure(errors: readonly Diagnostic[], root: string): string {
@@ -22,22 +24,4 @@ export function formatFailure(error: unknown): string {
   if (error instanceof GalleyError) return `${MESSAGE_PREFIX} ${error.format().replace(/^error: /, '')}`
   const message = error instanceof Error ? error.message : String(error)
   return `${MESSAGE_PREFIX} generation failed: ${message}`
-}
-
-/** The first diagnostic as a location for bundlers that show one (Vite's overlay, esbuild). */
-export function firstLocation(diagnostics: readonly Diagnostic[], root: string): { file: string; line: number; column: number } | undefined {
-  const d = diagnostics[0]
-  return d ? { file: resolve(root, d.file), line: d.line, column: d.column } : undefined
-}
-
-/**
- * Removes API keys from text that leaves the plugin (errors, logs). The plugin never puts a key in a message, but
- * an error from below (a URL, a request dump) might: replace every value of `CRAFTKIT_API_KEY` and every key it knows.
- */
-export function redact(text: string, keys: readonly (string | undefined)[] = []): string {
-  let out = text
-  for (const key of [process.env.CRAFTKIT_API_KEY, ...keys]) {
-    if (key && key.length >= 8) out = out.split(key).join('[redacted]')
-  }
-  return out.replace(/\bck_(live|test)_[A-Za-z0-9_-]{8,}/g, 'ck_$1_[redacted]')
 }

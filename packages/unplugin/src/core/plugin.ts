@@ -4,7 +4,7 @@ import type { UnpluginBuildContext, UnpluginContext, UnpluginFactory, UnpluginOp
 import type { Compiler as WebpackCompiler } from 'webpack'
 import { resolveOptions, type GalleyPluginOptions } from '../options.ts'
 import { GalleyContext } from './context.ts'
-import { firstLocation, MESSAGE_PREFIX } from './errors.ts'
+import { firstLocation, MESSAGE_PREFIX } from './messages.ts'
 import { guardMessage, isBrowserTarget, matchGuardedImport } from './guard.ts'
 import { viteDevHooks } from './vite.ts'
 import { applyWebpackLike, failCompilation, warnCompilation, type CompilationLike } from './webpack.ts'
@@ -49,15 +49,17 @@ export const unpluginFactory: UnpluginFactory<GalleyPluginOptions | undefined, f
 
   /** Lints and generates; in a production build a failure fails the build, in dev and watch it is shown. */
   async function buildStart(this: BuildThis): Promise<void> {
-    const result = await ctx.generate()
     const native = this.getNativeBuildContext?.()
     const compilation = native && (native.framework === 'webpack' || native.framework === 'rspack') ? (native.compilation as unknown as CompilationLike | undefined) : undefined
-    const session = await ctx.getSession().catch(() => undefined)
-    if (session) {
+    // A one-off production build may take the build stamp's word that nothing changed; a watch build or a dev
+    // emulator needs the engine's session anyway.
+    const watchMode = this.meta?.watchMode === true || compiler?.watchMode === true
+    const result = await ctx.generate(undefined, undefined, !watchMode && !options.dev.emulator)
+    if (result.templatesDir !== undefined) {
       // Watch builds see template edits (rollup, webpack, rspack): the templates folder (new files too, for
       // webpack and rspack) and the generated files are dependencies of the build.
-      if (compilation) compilation.contextDependencies.add(session.templatesDir)
-      for (const source of result.sources) this.addWatchFile(resolve(session.root, source.file))
+      if (compilation) compilation.contextDependencies.add(result.templatesDir)
+      for (const file of result.watchFiles) this.addWatchFile(file)
       for (const file of ctx.outputFiles) this.addWatchFile(file)
     }
     if (compilation && compiler) {

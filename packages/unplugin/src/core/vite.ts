@@ -1,6 +1,6 @@
 import type { HotPayload, Plugin, ViteDevServer } from 'vite'
 import type { GalleyContext, GenerateResult } from './context.ts'
-import { firstLocation } from './errors.ts'
+import { firstLocation } from './messages.ts'
 
 /**
  * Vite's dev server: the first generation before any request, the plugin's own watcher, and what each result
