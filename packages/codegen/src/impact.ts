@@ -243,7 +243,7 @@ export function startImpactAnalysis(options: PrepareImpactOptions): ImpactHandle
   const spareCore = availableParallelism() >= 3 && availableParallelism() - loadavg()[0]! >= 1
   const useWorker = setting === '1' || (setting !== '0' && spareCore)
   if (!useWorker || !import.meta.url.endsWith('.mjs') || !existsSync(fileURLToPath(workerFile))) {
-    // Generated first: ts-morph loads the TypeScript the session then uses.
+    // The session loads TypeScript and parses the projects; ts-morph, which prints the modules, then reuses it.
     return { run: async (run) => new ImpactSession(options).run(await generateImpactModules(run)), close: () => {} }
   }
   const worker = new Worker(workerFile, { workerData: { ...options, projects: [...options.projects], modules: [...options.modules] } })
