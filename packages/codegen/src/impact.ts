@@ -9,11 +9,12 @@ import { availableParallelism, loadavg } from 'node:os'
 import { basename, relative, resolve, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
-import { GalleyError } from '@galley/core'
+import { GalleyError, SLUG_PATTERN } from '@galley/core'
 import type * as TS from 'typescript'
 import { saveCodeCache } from './code-cache.ts'
 import { createGeneratorCache, generateModule, type GenerateOptions, type TemplateInput } from './generate.ts'
 import { loadBundledTypeScript, type BundledTypeScript } from './libraries.ts'
+import { pascalCase } from './naming.ts'
 
 /** A template whose generated code changes: its slug and what the plan does with it. */
 export interface ImpactChange {
@@ -64,7 +65,10 @@ export interface ImpactProjectReport {
   modules: string[]
   /** Files in the project (tsconfig `files`/`include`). */
   files: number
-  /** Files type-checked: those that import a generated module, directly or through other files. */
+  /**
+   * Files type-checked: those that import a generated module, directly or through other files, and (with
+   * `focus`, as `analyzeImpact` and the in-thread analysis set it) name one of the changed templates.
+   */
   checkedFiles: number
   /**
    * The project's files the analysis parsed: the checked ones, the generated modules and what the uses needed of
@@ -112,6 +116,12 @@ export interface PrepareImpactOptions {
   modules: readonly string[]
   /** Paths in the result are posix and relative to this folder. @default process.cwd() */
   root?: string
+  /**
+   * The slugs that will be checked, when known before preparing: only the files whose text names one of their
+   * generated functions or types (or the generic `render` or `TemplateDataMap`) are checked and parsed, with what
+   * they import. A file that names none of them holds no use of them. Unset: every file that reaches a module.
+   */
+  focus?: readonly string[]
 }
 
 /** The second half of an analysis: the new modules and the templates that change. */
@@ -185,7 +195,8 @@ export class ImpactSession {
     try {
       if (options.projects.length === 0) return
       const bundledTs = loadBundledTypeScript()
-      for (const tsconfig of options.projects) this.#prepared.push(prepareProject(bundledTs, tsconfig, options.modules, this.#root))
+      const focus = options.focus ? focusPattern(options.focus) : undefined
+      for (const tsconfig of options.projects) this.#prepared.push(prepareProject(bundledTs, tsconfig, options.modules, this.#root, focus))
     } catch (error) {
       // Reported by run(), where a caller waits for it.
       this.#error = error
@@ -199,6 +210,14 @@ export class ImpactSession {
     const callSites: ImpactCallSite[] = []
     for (const prepared of this.#prepared) {
       const t0 = performance.now()
+      if (!prepared.focused) {
+        // Prepared before the changes were known (in a worker): check only the files that name them, as when
+        // they are known first, so that the result does not depend on where it was prepared.
+        const focus = focusPattern(options.changes.map((c) => c.slug))
+        prepared.graph = { ...prepared.graph, files: prepared.graph.files.filter((f) => focus.test(prepared.texts.get(f) ?? '')) }
+        prepared.report = { ...prepared.report, checkedFiles: prepared.graph.files.length }
+        prepared.focused = true
+      }
       const { sites, programFiles } = runProject(prepared, options.modules, changes, this.#root)
       callSites.push(...sites)
       projects.push({ ...prepared.report, programFiles, ms: Math.round(prepared.ms + performance.now() - t0) })
@@ -215,7 +234,12 @@ export class ImpactSession {
  * @throws GalleyError `impact-project` when a tsconfig cannot be read or includes no generated module.
  */
 export async function analyzeImpact(options: AnalyzeImpactOptions): Promise<ImpactResult> {
-  const session = new ImpactSession({ projects: options.projects, modules: options.modules.map((m) => m.file), ...(options.root ? { root: options.root } : {}) })
+  const session = new ImpactSession({
+    projects: options.projects,
+    modules: options.modules.map((m) => m.file),
+    focus: options.changes.map((c) => c.slug),
+    ...(options.root ? { root: options.root } : {}),
+  })
   return session.run({ modules: options.modules, changes: options.changes })
 }
 
@@ -244,7 +268,8 @@ export function startImpactAnalysis(options: PrepareImpactOptions): ImpactHandle
   const useWorker = setting === '1' || (setting !== '0' && spareCore)
   if (!useWorker || !import.meta.url.endsWith('.mjs') || !existsSync(fileURLToPath(workerFile))) {
     // The session loads TypeScript and parses the projects; ts-morph, which prints the modules, then reuses it.
-    return { run: async (run) => new ImpactSession(options).run(await generateImpactModules(run)), close: () => {} }
+    // Here the changes are known before preparing: only the files that name them are parsed.
+    return { run: async (run) => new ImpactSession({ ...options, focus: run.changes.map((c) => c.slug) }).run(await generateImpactModules(run)), close: () => {} }
   }
   const worker = new Worker(workerFile, { workerData: { ...options, projects: [...options.projects], modules: [...options.modules] } })
   worker.unref()
@@ -296,16 +321,21 @@ interface PreparedProject {
   host: TS.CompilerHost
   /** Which imports the programs follow (see {@link deepen}). */
   scope: ImportScope
+  /** The text of every file of the project read while preparing. */
+  texts: Map<string, string>
+  /** `graph.files` holds only the files that name the changed templates (`focus` was known when preparing). */
+  focused: boolean
   report: Omit<ImpactProjectReport, 'ms' | 'programFiles'>
   ms: number
 }
 
-function prepareProject(bundledTs: BundledTypeScript, tsconfig: string, moduleFiles: readonly string[], root: string): PreparedProject {
+function prepareProject(bundledTs: BundledTypeScript, tsconfig: string, moduleFiles: readonly string[], root: string, focus: RegExp | undefined): PreparedProject {
   const t0 = performance.now()
   const ts = bundledTs.ts as unknown as Ts
   const shown = posix(relative(root, tsconfig)) || basename(tsconfig)
   const parsed = parseTsconfig(ts, tsconfig, shown)
-  const graph = reachingFiles(ts, parsed, moduleFiles)
+  const reach = (focus && focusedFiles(ts, parsed, moduleFiles, focus)) || reachingFiles(ts, parsed, moduleFiles)
+  const graph: Reach = focus ? { ...reach, files: reach.files.filter((f) => focus.test(reach.texts.get(f) ?? '')) } : reach
   if (graph.modules.length === 0) {
     throw new GalleyError('impact-project', `${shown} neither includes nor imports a generated module (${moduleFiles.map((m) => posix(relative(root, m))).join(', ')}).`, {
       hint: "Point impact.projects (or the paths after --impact) at the tsconfig.json of a project that imports the config's output, or add that file to the output list.",
@@ -349,7 +379,7 @@ function prepareProject(bundledTs: BundledTypeScript, tsconfig: string, moduleFi
   host.readFile = (fileName) => overrides.get(fileName) ?? lib(fileName) ?? readFile.call(host, fileName)
   // The program starts from the files that use a generated module and what they import, one level deep: the
   // imports of that frontier are left unresolved, unless a use turns out to depend on them (`deepen`).
-  const scope: ImportScope = { expanded: new Set([...graph.files, ...graph.modules]), depth: 1, all: false }
+  const scope: ImportScope = { expanded: new Set([...graph.files, ...(graph.via ?? []), ...graph.modules]), depth: 1, all: false }
   const resolution = ts.createModuleResolutionCache(process.cwd(), (f) => f, parsed.options)
   host.resolveModuleNameLiterals = (literals, containingFile, redirected, options) => {
     const follow = scope.all || scope.expanded.has(norm(containingFile)) || containingFile.endsWith(OLD_SUFFIX) || isLibraryFile(containingFile)
@@ -357,7 +387,7 @@ function prepareProject(bundledTs: BundledTypeScript, tsconfig: string, moduleFi
       follow ? ts.resolveModuleName(literal.text, containingFile, options, host, resolution, redirected) : { resolvedModule: undefined },
     )
   }
-  const before = ts.createProgram({ rootNames: [...graph.files, ...graph.modules], options: parsed.options, host })
+  const before = ts.createProgram({ rootNames: rootsOf(graph), options: parsed.options, host })
   // Binds every file once; the run's program reuses them.
   before.getTypeChecker()
   return {
@@ -371,6 +401,8 @@ function prepareProject(bundledTs: BundledTypeScript, tsconfig: string, moduleFi
     overrides,
     host,
     scope,
+    texts: reach.texts,
+    focused: focus !== undefined,
     report: { project: shown, modules: graph.modules.map((m) => posix(relative(root, m))), files: parsed.fileNames.length, checkedFiles: graph.files.length },
     ms: performance.now() - t0,
   }
@@ -400,7 +432,7 @@ function runProject(
   let program: TS.Program
   let sites: CheckedSite[]
   for (;;) {
-    program = ts.createProgram({ rootNames: [...graph.files, ...graph.modules, ...siblings], options: prepared.options, host: prepared.host, oldProgram: prepared.before })
+    program = ts.createProgram({ rootNames: [...rootsOf(graph), ...siblings], options: prepared.options, host: prepared.host, oldProgram: prepared.before })
     sites = findBrokenUses(ts, program, graph, changes)
     if (prepared.scope.all || !dependsOnFrontier(ts, program, sites, prepared.scope)) break
     deepen(prepared)
@@ -455,12 +487,16 @@ function deepen(prepared: PreparedProject): void {
   const saved = new Map(overrides)
   overrides.clear()
   try {
-    prepared.before = ts.createProgram({ rootNames: [...graph.files, ...graph.modules], options: prepared.options, host: prepared.host })
+    prepared.before = ts.createProgram({ rootNames: rootsOf(graph), options: prepared.options, host: prepared.host })
     prepared.before.getTypeChecker()
   } finally {
     for (const [file, text] of saved) overrides.set(file, text)
   }
   if (!scope.all && prepared.before.getSourceFiles().every((sf) => isFollowed(sf, scope))) scope.all = true
+}
+
+function rootsOf(graph: Reach): string[] {
+  return [...graph.files, ...(graph.via ?? []), ...graph.modules]
 }
 
 function isFollowed(sf: TS.SourceFile, scope: ImportScope): boolean {
@@ -587,6 +623,10 @@ interface Reach {
   modules: string[]
   /** The project's files that import one of them, directly or through other files of the project. */
   files: string[]
+  /** Files between checked files and a module, followed but not checked (with a `focus` only). */
+  via?: string[]
+  /** The text of each file read on the way. */
+  texts: Map<string, string>
 }
 
 /** The import graph of the project's files, walked backwards from the generated modules. */
@@ -594,6 +634,7 @@ function reachingFiles(ts: Ts, parsed: TS.ParsedCommandLine, modules: readonly s
   const byFile = new Set(modules.map((m) => norm(m)))
   const importers = new Map<string, string[]>()
   const found = new Set<string>()
+  const texts = new Map<string, string>()
   const cache = ts.createModuleResolutionCache(process.cwd(), (s) => s, parsed.options)
   for (const raw of parsed.fileNames) {
     const file = norm(raw)
@@ -607,6 +648,7 @@ function reachingFiles(ts: Ts, parsed: TS.ParsedCommandLine, modules: readonly s
     } catch {
       continue
     }
+    texts.set(file, text)
     for (const ref of ts.preProcessFile(text, true, true).importedFiles) {
       const resolved = ts.resolveModuleName(ref.fileName, file, parsed.options, ts.sys, cache).resolvedModule?.resolvedFileName
       if (!resolved) continue
@@ -626,7 +668,94 @@ function reachingFiles(ts: Ts, parsed: TS.ParsedCommandLine, modules: readonly s
       queue.push(importer)
     }
   }
-  return { modules: [...found].sort(), files: [...reached].sort() }
+  return { modules: [...found].sort(), files: [...reached].sort(), texts }
+}
+
+/**
+ * {@link reachingFiles} when the changed templates are known: only the files that name them are followed, forward,
+ * until an import reaches a generated module, instead of reading every file's imports. Undefined when none of them
+ * reaches one (the project may still import a module elsewhere: {@link reachingFiles} decides).
+ */
+function focusedFiles(ts: Ts, parsed: TS.ParsedCommandLine, modules: readonly string[], focus: RegExp): Reach | undefined {
+  const byFile = new Set(modules.map((m) => norm(m)))
+  const projectFiles = new Set<string>()
+  const texts = new Map<string, string>()
+  const found = new Set<string>()
+  const candidates: string[] = []
+  for (const raw of parsed.fileNames) {
+    const file = norm(raw)
+    projectFiles.add(file)
+    if (byFile.has(file)) {
+      found.add(file)
+      continue
+    }
+    let text: string
+    try {
+      text = readFileSync(file, 'utf8')
+    } catch {
+      continue
+    }
+    texts.set(file, text)
+    if (focus.test(text)) candidates.push(file)
+  }
+  const cache = ts.createModuleResolutionCache(process.cwd(), (s) => s, parsed.options)
+  const imports = new Map<string, string[]>()
+  const importsOf = (file: string): string[] => {
+    let list = imports.get(file)
+    if (list) return list
+    list = []
+    const text = texts.get(file)
+    for (const ref of text === undefined ? [] : ts.preProcessFile(text, true, true).importedFiles) {
+      const resolved = ts.resolveModuleName(ref.fileName, file, parsed.options, ts.sys, cache).resolvedModule?.resolvedFileName
+      if (resolved) list.push(norm(resolved))
+    }
+    imports.set(file, list)
+    return list
+  }
+  // Forward from each candidate, breadth first, through the project's own files; only a success is remembered
+  // (a file seen on a path that failed may still reach a module another way).
+  const reaching = new Set<string>()
+  const via = new Set<string>()
+  for (const start of candidates) {
+    const parent = new Map<string, string>([[start, start]])
+    const queue = [start]
+    let end: string | undefined
+    while (queue.length > 0 && end === undefined) {
+      const file = queue.shift()!
+      for (const target of importsOf(file)) {
+        if (byFile.has(target)) found.add(target)
+        if (byFile.has(target) || reaching.has(target) || via.has(target)) end ??= file
+        else if (projectFiles.has(target) && !parent.has(target)) {
+          parent.set(target, file)
+          queue.push(target)
+        }
+      }
+    }
+    if (end === undefined) continue
+    reaching.add(start)
+    // The files between: their imports must resolve for the use to see the module's exports (`export *` barrels).
+    for (let f = end; f !== start; f = parent.get(f)!) via.add(f)
+  }
+  if (reaching.size === 0) return undefined
+  for (const f of reaching) via.delete(f)
+  return { modules: [...found].sort(), files: [...reaching].sort(), via: [...via].sort(), texts }
+}
+
+/**
+ * What a file must name to hold a use of these templates: the generic `render` or `TemplateDataMap`, or a template's
+ * PascalCase stem (`CharterHandover`, as in `renderCharterHandover` and `CharterHandoverData`; both spellings of a
+ * clash, `Invoice2` and `Invoice_2`). Matched on the text, comments included: a false match only checks one file
+ * more.
+ */
+function focusPattern(slugs: readonly string[]): RegExp {
+  const stems = new Set<string>()
+  for (const slug of slugs) {
+    if (!SLUG_PATTERN.test(slug)) continue
+    stems.add(pascalCase(slug))
+    stems.add(pascalCase(slug, true))
+  }
+  const escaped = [...stems].map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+  return new RegExp(`\\b(?:render|TemplateDataMap)\\b${escaped.map((s) => `|${s}`).join('')}`)
 }
 
 /** The names a generated module exports for each template, read from its `TemplateDataMap`. */

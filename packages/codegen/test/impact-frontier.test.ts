@@ -132,4 +132,26 @@ export const describeParty = (p: Party) => p.customer.name
     // comes from it.
     expect(programFiles).toBe(4)
   })
+
+  it('finds a use that reaches the module through a file that names no template (export * from a barrel)', async () => {
+    write({
+      'send.ts': `import { renderInvoice } from './api'
+import { toData, type Order } from './order'
+
+export const send = (order: Order) => renderInvoice(toData(order))
+`,
+      'api.ts': `export * from './gen'\n`,
+      'order.ts': `export interface Order {
+  ref: string
+  customer: { name: string; email: string }
+}
+
+export function toData(order: Order) {
+  return { ref: order.ref, customer: order.customer }
+}
+`,
+    })
+    const { messages } = await analyze()
+    expect(messages).toEqual(['send.ts:4:39 `customer.email` is no longer declared: the server would strip it'])
+  })
 })

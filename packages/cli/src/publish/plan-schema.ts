@@ -74,7 +74,7 @@ export const planImpactSchema = z
           project: z.string().describe('tsconfig.json of the consuming project (posix, relative to the project root).'),
           modules: z.array(z.string()).describe('The generated modules it includes or imports.'),
           files: z.number().int().describe('Files of the project.'),
-          checkedFiles: z.number().int().describe('Files that reach a generated module through imports: the only ones checked.'),
+          checkedFiles: z.number().int().describe('Files checked: those that reach a generated module through imports and name a changed template (or the generic render or TemplateDataMap).'),
         })
         .strict(),
     ),
