@@ -343,7 +343,8 @@ function prepareProject(bundledTs: BundledTypeScript, tsconfig: string, moduleFi
   }
   const cache = new Map<string, TS.SourceFile>()
   const overrides = new Map<string, string>()
-  const host = ts.createCompilerHost(parsed.options, true)
+  // No parent pointers while parsing: the binder sets them in every file it binds, and every file is bound.
+  const host = ts.createCompilerHost(parsed.options, false)
   // As tsc does: JSDoc is parsed only where it can hold types (JavaScript files), not in the lib files' comments.
   host.jsDocParsingMode = ts.JSDocParsingMode.ParseForTypeErrors
   const { getSourceFile, fileExists, readFile } = host
@@ -357,14 +358,14 @@ function prepareProject(bundledTs: BundledTypeScript, tsconfig: string, moduleFi
     if (libText !== undefined) {
       const key = `${fileName}\0${JSON.stringify(language)}`
       let sf = libCache.get(key)
-      if (!sf) libCache.set(key, (sf = ts.createSourceFile(fileName, libText, language, true)))
+      if (!sf) libCache.set(key, (sf = ts.createSourceFile(fileName, libText, language, false)))
       return sf
     }
     const override = overrides.get(fileName)
     if (override !== undefined) {
       const hit = cache.get(`${fileName}\0${override.length}`)
       if (hit && hit.text === override) return hit
-      const sf = ts.createSourceFile(fileName, override, language, true)
+      const sf = ts.createSourceFile(fileName, override, language, false)
       cache.set(`${fileName}\0${override.length}`, sf)
       return sf
     }
@@ -831,11 +832,14 @@ function findBrokenUses(ts: Ts, program: TS.Program, graph: Reach, changes: Read
     }
     visit(sf)
     if (sites.length === 0) continue
-    const diagnostics = semanticDiagnosticsOf(ts, program, sf, sites)
+    for (const site of sites) checkData(ts, checker, site, now.get(site.module)!, before.get(site.module)!)
+    // Diagnostics only explain a use the data check found nothing wrong with (see runProject): where every use
+    // already has its problems, the checker need not check the file.
+    const unexplained = sites.filter((site) => site.problems.length === 0)
+    const diagnostics = unexplained.length > 0 ? semanticDiagnosticsOf(ts, program, sf, unexplained) : []
     for (const site of sites) {
-      checkData(ts, checker, site, now.get(site.module)!, before.get(site.module)!)
       const inside = diagnostics.filter((d) => d.start !== undefined && d.start >= site.start && d.start < site.end)
-      out.push({ site, diagnostics: inside })
+      out.push({ site, diagnostics: site.problems.length === 0 ? inside : [] })
     }
   }
   return out
