@@ -329,20 +329,13 @@ interface PreparedProject {
   ms: number
 }
 
-function prepareProject(bundledTs: BundledTypeScript, tsconfig: string, moduleFiles: readonly string[], root: string, focus: RegExp | undefined): PreparedProject {
-  const t0 = performance.now()
+/**
+ * The compiler host of a project's programs: parsed files cached (`cache`), texts served instead of the files'
+ * (`overrides`: the new modules, the committed ones beside them), and the lib files from ts-morph's bundle, parsed
+ * once per process (`libCache`).
+ */
+function createImpactHost(bundledTs: BundledTypeScript, parsed: TS.ParsedCommandLine, cache: Map<string, TS.SourceFile>, overrides: Map<string, string>): TS.CompilerHost {
   const ts = bundledTs.ts as unknown as Ts
-  const shown = posix(relative(root, tsconfig)) || basename(tsconfig)
-  const parsed = parseTsconfig(ts, tsconfig, shown)
-  const reach = (focus && focusedFiles(ts, parsed, moduleFiles, focus)) || reachingFiles(ts, parsed, moduleFiles)
-  const graph: Reach = focus ? { ...reach, files: reach.files.filter((f) => focus.test(reach.texts.get(f) ?? '')) } : reach
-  if (graph.modules.length === 0) {
-    throw new GalleyError('impact-project', `${shown} neither includes nor imports a generated module (${moduleFiles.map((m) => posix(relative(root, m))).join(', ')}).`, {
-      hint: "Point impact.projects (or the paths after --impact) at the tsconfig.json of a project that imports the config's output, or add that file to the output list.",
-    })
-  }
-  const cache = new Map<string, TS.SourceFile>()
-  const overrides = new Map<string, string>()
   // No parent pointers while parsing: the binder sets them in every file it binds, and every file is bound.
   const host = ts.createCompilerHost(parsed.options, false)
   // As tsc does: JSDoc is parsed only where it can hold types (JavaScript files), not in the lib files' comments.
@@ -378,6 +371,43 @@ function prepareProject(bundledTs: BundledTypeScript, tsconfig: string, moduleFi
   }
   host.fileExists = (fileName) => overrides.has(fileName) || lib(fileName) !== undefined || fileExists.call(host, fileName)
   host.readFile = (fileName) => overrides.get(fileName) ?? lib(fileName) ?? readFile.call(host, fileName)
+  return host
+}
+
+/**
+ * What an analysis can do before it knows which templates change: load TypeScript, read each project's tsconfig
+ * and parse its lib files (`libCache`). The worker of {@link startImpactAnalysis} does this while the main thread
+ * plans, then prepares only the files that name the changed templates. Errors are left for the run to report.
+ */
+export function warmImpactAnalysis(options: PrepareImpactOptions): void {
+  try {
+    const bundledTs = loadBundledTypeScript()
+    const ts = bundledTs.ts as unknown as Ts
+    for (const tsconfig of options.projects) {
+      const parsed = parseTsconfig(ts, tsconfig, tsconfig)
+      const host = createImpactHost(bundledTs, parsed, new Map(), new Map())
+      ts.createProgram({ rootNames: [], options: parsed.options, host }).getTypeChecker()
+    }
+  } catch {
+    // The run reports it, with the project's name as the user gave it.
+  }
+}
+
+function prepareProject(bundledTs: BundledTypeScript, tsconfig: string, moduleFiles: readonly string[], root: string, focus: RegExp | undefined): PreparedProject {
+  const t0 = performance.now()
+  const ts = bundledTs.ts as unknown as Ts
+  const shown = posix(relative(root, tsconfig)) || basename(tsconfig)
+  const parsed = parseTsconfig(ts, tsconfig, shown)
+  const reach = (focus && focusedFiles(ts, parsed, moduleFiles, focus)) || reachingFiles(ts, parsed, moduleFiles)
+  const graph: Reach = focus ? { ...reach, files: reach.files.filter((f) => focus.test(reach.texts.get(f) ?? '')) } : reach
+  if (graph.modules.length === 0) {
+    throw new GalleyError('impact-project', `${shown} neither includes nor imports a generated module (${moduleFiles.map((m) => posix(relative(root, m))).join(', ')}).`, {
+      hint: "Point impact.projects (or the paths after --impact) at the tsconfig.json of a project that imports the config's output, or add that file to the output list.",
+    })
+  }
+  const cache = new Map<string, TS.SourceFile>()
+  const overrides = new Map<string, string>()
+  const host = createImpactHost(bundledTs, parsed, cache, overrides)
   // The program starts from the files that use a generated module and what they import, one level deep: the
   // imports of that frontier are left unresolved, unless a use turns out to depend on them (`deepen`).
   const scope: ImportScope = { expanded: new Set([...graph.files, ...(graph.via ?? []), ...graph.modules]), depth: 1, all: false }
