@@ -7,8 +7,8 @@
 //   tsc --noEmit           the TypeScript the repo builds with (node_modules/typescript), `-p app/tsconfig.json`,
 //                          as a whole process: what a CI job runs to know whether the app still compiles
 //   galley plan --impact   the whole CLI process: config, sources, plan against the emulator, the module
-//                          generated in memory, the analysis (only the files that reach the generated module, and of
-//                          their imports only what the uses need), prepared in a worker thread
+//                          generated in memory, the analysis (only the files that reach the generated module and
+//                          name the changed template, and of their imports only what the uses need), in a worker thread
 //                          (GALLEY_IMPACT_WORKER=1; by default only with 3 cores or more and one to spare)
 //   … (in-thread)          the same with GALLEY_IMPACT_WORKER=0 (the default on this 2-core machine): TypeScript
 //                          loads and the project is parsed after the plan and the generation

@@ -214,7 +214,7 @@ export class ImpactSession {
         // Prepared before the changes were known (in a worker): check only the files that name them, as when
         // they are known first, so that the result does not depend on where it was prepared.
         const focus = focusPattern(options.changes.map((c) => c.slug))
-        prepared.graph = { ...prepared.graph, files: prepared.graph.files.filter((f) => focus.test(prepared.texts.get(f) ?? '')) }
+        prepared.graph = { ...prepared.graph, files: prepared.graph.files.filter((f) => names(focus, prepared.texts.get(f))) }
         prepared.report = { ...prepared.report, checkedFiles: prepared.graph.files.length }
         prepared.focused = true
       }
@@ -399,7 +399,7 @@ function prepareProject(bundledTs: BundledTypeScript, tsconfig: string, moduleFi
   const shown = posix(relative(root, tsconfig)) || basename(tsconfig)
   const parsed = parseTsconfig(ts, tsconfig, shown)
   const reach = (focus && focusedFiles(ts, parsed, moduleFiles, focus)) || reachingFiles(ts, parsed, moduleFiles)
-  const graph: Reach = focus ? { ...reach, files: reach.files.filter((f) => focus.test(reach.texts.get(f) ?? '')) } : reach
+  const graph: Reach = focus ? { ...reach, files: reach.files.filter((f) => names(focus, reach.texts.get(f))) } : reach
   if (graph.modules.length === 0) {
     throw new GalleyError('impact-project', `${shown} neither includes nor imports a generated module (${moduleFiles.map((m) => posix(relative(root, m))).join(', ')}).`, {
       hint: "Point impact.projects (or the paths after --impact) at the tsconfig.json of a project that imports the config's output, or add that file to the output list.",
@@ -727,7 +727,7 @@ function focusedFiles(ts: Ts, parsed: TS.ParsedCommandLine, modules: readonly st
       continue
     }
     texts.set(file, text)
-    if (focus.test(text)) candidates.push(file)
+    if (names(focus, text)) candidates.push(file)
   }
   const cache = ts.createModuleResolutionCache(process.cwd(), (s) => s, parsed.options)
   const imports = new Map<string, string[]>()
@@ -770,6 +770,15 @@ function focusedFiles(ts: Ts, parsed: TS.ParsedCommandLine, modules: readonly st
   if (reaching.size === 0) return undefined
   for (const f of reaching) via.delete(f)
   return { modules: [...found].sort(), files: [...reaching].sort(), via: [...via].sort(), texts }
+}
+
+/**
+ * Whether `text` names what `focus` looks for, outside module specifiers: `import … from './render/r03'` names no
+ * `render`, and a folder called `render` must not make every file that imports from it a file to check.
+ */
+function names(focus: RegExp, text: string | undefined): boolean {
+  if (text === undefined) return false
+  return focus.test(text.replace(/(\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s*)(['"])[^'"\n]*\2/gm, '$1$2$2'))
 }
 
 /**

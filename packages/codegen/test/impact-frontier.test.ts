@@ -35,7 +35,7 @@ export interface QueuedRender { id: string }
 export declare function renderTemplate<D>(descriptor: TemplateDescriptor<D>, data: D, options?: RenderTemplateOptions): Promise<QueuedRender>
 `
 
-async function analyze(): Promise<{ messages: string[]; programFiles: number }> {
+async function analyze(): Promise<{ messages: string[]; programFiles: number; checkedFiles: number }> {
   const options = { clientModule: './client' }
   write({ 'gen.ts': await generateModule([template(true)], options) })
   const next = await generateModule([template(false)], options)
@@ -48,6 +48,7 @@ async function analyze(): Promise<{ messages: string[]; programFiles: number }> 
   return {
     messages: result.callSites.map((s) => `${s.file}:${s.line}:${s.column} ${s.message}`),
     programFiles: result.projects[0]!.programFiles,
+    checkedFiles: result.projects[0]!.checkedFiles,
   }
 }
 
@@ -153,5 +154,20 @@ export function toData(order: Order) {
     })
     const { messages } = await analyze()
     expect(messages).toEqual(['send.ts:4:39 `customer.email` is no longer declared: the server would strip it'])
+  })
+
+  it('checks only the files that name the changed template; a module specifier naming a `render` folder does not count', async () => {
+    write({
+      'main.ts': `import { send } from './send'
+import { helper } from './render-helpers'
+
+export const main = () => (helper() ? send : undefined)
+`,
+      'render-helpers.ts': `export const helper = () => true\n`,
+    })
+    const { messages, checkedFiles } = await analyze()
+    expect(messages).toEqual(['send.ts:4:39 `customer.email` is no longer declared: the server would strip it'])
+    // send.ts names renderInvoice; main.ts reaches the module through it but names no template.
+    expect(checkedFiles).toBe(1)
   })
 })
