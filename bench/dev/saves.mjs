@@ -6,28 +6,14 @@
 import { execFileSync, spawn } from 'node:child_process'
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { orderTemplate } from '../order-template.mjs'
 import { median } from '../stats.mjs'
 import { fmt, percentile, repo, sleep, time } from './util.mjs'
 
 const galley = join(repo, 'packages/cli/bin/galley.mjs')
 
 function templateText(slug, i, label) {
-  return [
-    `slug: ${slug}`,
-    `name: Bench ${i}`,
-    'variables:',
-    `  order.number: { label: ${label}, dataType: text, required: true }`,
-    '  order.date:   { label: Date, dataType: date }',
-    '  customer.name: { label: Customer, dataType: text, required: true }',
-    '  total:        { label: Total, dataType: currency }',
-    'loops:',
-    '  items:',
-    '    label: Items',
-    '    itemFields:',
-    '      sku:      { label: SKU, dataType: text, required: true }',
-    '      quantity: { label: Qty, dataType: number }',
-    '',
-  ].join('\n')
+  return orderTemplate({ slug, name: `Bench ${i}`, orderLabel: label })
 }
 
 function writeProject(dir, count) {

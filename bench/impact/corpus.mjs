@@ -10,6 +10,7 @@
 //   app/src/craftkit.gen.ts      written by `galley generate` (not counted in the 300)
 import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
+import { orderTemplate } from '../order-template.mjs'
 
 export const TEMPLATES = 20
 export const DOMAIN_FILES = 248
@@ -21,27 +22,14 @@ const pad = (i) => String(i).padStart(3, '0')
 
 /** The source of template `t`; `change` adds a required variable (what the bench changes in one template). */
 export function templateText(t, change = false) {
-  return [
-    `slug: ${slugOf(t)}`,
-    `name: Template ${t}`,
-    `description: Bench template ${t}.`,
-    'pageConfig: { format: A4, margin: 15mm }',
-    'variables:',
-    `  order.number: { label: Order ${t}, dataType: text, required: true }`,
-    '  order.date:   { label: Date, dataType: date }',
-    '  customer.name: { label: Customer, dataType: text, required: true }',
-    ...(change ? ['  customer.ref: { label: Customer reference, dataType: text, required: true }'] : []),
-    '  customer.email: { label: Email, dataType: email }',
-    '  total:        { label: Total, dataType: currency }',
-    `  note${t}:       { label: Note, dataType: longtext }`,
-    'loops:',
-    '  items:',
-    '    label: Items',
-    '    itemFields:',
-    '      sku:      { label: SKU, dataType: text, required: true }',
-    '      quantity: { label: Qty, dataType: number }',
-    '',
-  ].join('\n')
+  return orderTemplate({
+    slug: slugOf(t),
+    name: `Template ${t}`,
+    orderLabel: `Order ${t}`,
+    header: [`description: Bench template ${t}.`, 'pageConfig: { format: A4, margin: 15mm }'],
+    customer: [...(change ? ['  customer.ref: { label: Customer reference, dataType: text, required: true }'] : []), '  customer.email: { label: Email, dataType: email }'],
+    more: [`  note${t}:       { label: Note, dataType: longtext }`],
+  })
 }
 
 function domainFile(i) {

@@ -67,7 +67,7 @@ export interface ImpactProjectReport {
   files: number
   /**
    * Files type-checked: those that import a generated module, directly or through other files, and (with
-   * `focus`, as `analyzeImpact` and the in-thread analysis set it) name one of the changed templates.
+   * `focus`, which `analyzeImpact` and `startImpactAnalysis` always set) name one of the changed templates.
    */
   checkedFiles: number
   /**
@@ -210,14 +210,6 @@ export class ImpactSession {
     const callSites: ImpactCallSite[] = []
     for (const prepared of this.#prepared) {
       const t0 = performance.now()
-      if (!prepared.focused) {
-        // Prepared before the changes were known (in a worker): check only the files that name them, as when
-        // they are known first, so that the result does not depend on where it was prepared.
-        const focus = focusPattern(options.changes.map((c) => c.slug))
-        prepared.graph = { ...prepared.graph, files: prepared.graph.files.filter((f) => names(focus, prepared.texts.get(f))) }
-        prepared.report = { ...prepared.report, checkedFiles: prepared.graph.files.length }
-        prepared.focused = true
-      }
       const { sites, programFiles } = runProject(prepared, options.modules, changes, this.#root)
       callSites.push(...sites)
       projects.push({ ...prepared.report, programFiles, ms: Math.round(prepared.ms + performance.now() - t0) })
@@ -261,7 +253,7 @@ export interface ImpactHandle {
 export function startImpactAnalysis(options: PrepareImpactOptions): ImpactHandle {
   const workerFile = new URL('./impact-worker.mjs', import.meta.url)
   // A worker only helps with cores to spare: on 2 cores it competes with the main thread, the garbage collector's
-  // threads and a local emulator, and bench/impact measured it slower than one thread there (1.79 s against 1.68 s).
+  // threads and a local emulator, and bench/impact measured it slower than one thread there (1.30 s against 1.19 s).
   // GALLEY_IMPACT_WORKER=1 / =0 decides instead.
   const setting = process.env.GALLEY_IMPACT_WORKER
   const spareCore = availableParallelism() >= 3 && availableParallelism() - loadavg()[0]! >= 1
@@ -321,10 +313,6 @@ interface PreparedProject {
   host: TS.CompilerHost
   /** Which imports the programs follow (see {@link deepen}). */
   scope: ImportScope
-  /** The text of every file of the project read while preparing. */
-  texts: Map<string, string>
-  /** `graph.files` holds only the files that name the changed templates (`focus` was known when preparing). */
-  focused: boolean
   report: Omit<ImpactProjectReport, 'ms' | 'programFiles'>
   ms: number
 }
@@ -398,8 +386,8 @@ function prepareProject(bundledTs: BundledTypeScript, tsconfig: string, moduleFi
   const ts = bundledTs.ts as unknown as Ts
   const shown = posix(relative(root, tsconfig)) || basename(tsconfig)
   const parsed = parseTsconfig(ts, tsconfig, shown)
-  const reach = (focus && focusedFiles(ts, parsed, moduleFiles, focus)) || reachingFiles(ts, parsed, moduleFiles)
-  const graph: Reach = focus ? { ...reach, files: reach.files.filter((f) => names(focus, reach.texts.get(f))) } : reach
+  const scan = scanProject(ts, parsed, moduleFiles)
+  const graph = (focus && focusedFiles(scan, focus)) ?? narrow(reachingFiles(scan), scan, focus)
   if (graph.modules.length === 0) {
     throw new GalleyError('impact-project', `${shown} neither includes nor imports a generated module (${moduleFiles.map((m) => posix(relative(root, m))).join(', ')}).`, {
       hint: "Point impact.projects (or the paths after --impact) at the tsconfig.json of a project that imports the config's output, or add that file to the output list.",
@@ -432,8 +420,6 @@ function prepareProject(bundledTs: BundledTypeScript, tsconfig: string, moduleFi
     overrides,
     host,
     scope,
-    texts: reach.texts,
-    focused: focus !== undefined,
     report: { project: shown, modules: graph.modules.map((m) => posix(relative(root, m))), files: parsed.fileNames.length, checkedFiles: graph.files.length },
     ms: performance.now() - t0,
   }
@@ -656,80 +642,41 @@ interface Reach {
   files: string[]
   /** Files between checked files and a module, followed but not checked (with a `focus` only). */
   via?: string[]
-  /** The text of each file read on the way. */
+}
+
+/** The project's files, each read once, with the imports resolved on demand (both graph walks below use it). */
+interface ProjectScan {
+  /** The generated modules (normalized paths). */
+  modules: Set<string>
+  /** The project's files (tsconfig `files`/`include`), normalized. */
+  files: Set<string>
+  /** The generated modules the project includes. */
+  included: string[]
+  /** The text of every file that could be read, but the modules. */
   texts: Map<string, string>
+  /** The files `file` imports (resolved, normalized); cached. */
+  importsOf(file: string): string[]
 }
 
-/** The import graph of the project's files, walked backwards from the generated modules. */
-function reachingFiles(ts: Ts, parsed: TS.ParsedCommandLine, modules: readonly string[]): Reach {
-  const byFile = new Set(modules.map((m) => norm(m)))
-  const importers = new Map<string, string[]>()
-  const found = new Set<string>()
+function scanProject(ts: Ts, parsed: TS.ParsedCommandLine, moduleFiles: readonly string[]): ProjectScan {
+  const modules = new Set(moduleFiles.map((m) => norm(m)))
+  const files = new Set<string>()
+  const included: string[] = []
   const texts = new Map<string, string>()
-  const cache = ts.createModuleResolutionCache(process.cwd(), (s) => s, parsed.options)
   for (const raw of parsed.fileNames) {
     const file = norm(raw)
-    if (byFile.has(file)) {
-      found.add(file)
+    files.add(file)
+    if (modules.has(file)) {
+      included.push(file)
       continue
     }
-    let text: string
     try {
-      text = readFileSync(file, 'utf8')
+      texts.set(file, readFileSync(file, 'utf8'))
     } catch {
-      continue
-    }
-    texts.set(file, text)
-    for (const ref of ts.preProcessFile(text, true, true).importedFiles) {
-      const resolved = ts.resolveModuleName(ref.fileName, file, parsed.options, ts.sys, cache).resolvedModule?.resolvedFileName
-      if (!resolved) continue
-      const target = norm(resolved)
-      if (byFile.has(target)) found.add(target)
-      const list = importers.get(target)
-      if (list) list.push(file)
-      else importers.set(target, [file])
+      // Unreadable: it imports nothing as far as the analysis can tell.
     }
   }
-  const reached = new Set<string>()
-  const queue = [...found]
-  while (queue.length > 0) {
-    for (const importer of importers.get(queue.pop()!) ?? []) {
-      if (reached.has(importer) || byFile.has(importer)) continue
-      reached.add(importer)
-      queue.push(importer)
-    }
-  }
-  return { modules: [...found].sort(), files: [...reached].sort(), texts }
-}
-
-/**
- * {@link reachingFiles} when the changed templates are known: only the files that name them are followed, forward,
- * until an import reaches a generated module, instead of reading every file's imports. Undefined when none of them
- * reaches one (the project may still import a module elsewhere: {@link reachingFiles} decides).
- */
-function focusedFiles(ts: Ts, parsed: TS.ParsedCommandLine, modules: readonly string[], focus: RegExp): Reach | undefined {
-  const byFile = new Set(modules.map((m) => norm(m)))
-  const projectFiles = new Set<string>()
-  const texts = new Map<string, string>()
-  const found = new Set<string>()
-  const candidates: string[] = []
-  for (const raw of parsed.fileNames) {
-    const file = norm(raw)
-    projectFiles.add(file)
-    if (byFile.has(file)) {
-      found.add(file)
-      continue
-    }
-    let text: string
-    try {
-      text = readFileSync(file, 'utf8')
-    } catch {
-      continue
-    }
-    texts.set(file, text)
-    if (names(focus, text)) candidates.push(file)
-  }
-  const cache = ts.createModuleResolutionCache(process.cwd(), (s) => s, parsed.options)
+  const cache = ts.createModuleResolutionCache(process.cwd(), (f) => f, parsed.options)
   const imports = new Map<string, string[]>()
   const importsOf = (file: string): string[] => {
     let list = imports.get(file)
@@ -743,6 +690,47 @@ function focusedFiles(ts: Ts, parsed: TS.ParsedCommandLine, modules: readonly st
     imports.set(file, list)
     return list
   }
+  return { modules, files, included, texts, importsOf }
+}
+
+/** The import graph of the project's files, walked backwards from the generated modules. */
+function reachingFiles(scan: ProjectScan): Reach {
+  const importers = new Map<string, string[]>()
+  const found = new Set(scan.included)
+  for (const file of scan.texts.keys()) {
+    for (const target of scan.importsOf(file)) {
+      if (scan.modules.has(target)) found.add(target)
+      const list = importers.get(target)
+      if (list) list.push(file)
+      else importers.set(target, [file])
+    }
+  }
+  const reached = new Set<string>()
+  const queue = [...found]
+  while (queue.length > 0) {
+    for (const importer of importers.get(queue.pop()!) ?? []) {
+      if (reached.has(importer) || scan.modules.has(importer)) continue
+      reached.add(importer)
+      queue.push(importer)
+    }
+  }
+  return { modules: [...found].sort(), files: [...reached].sort() }
+}
+
+/** `reach` with only the files that name what `focus` looks for (all of them without a focus). */
+function narrow(reach: Reach, scan: ProjectScan, focus: RegExp | undefined): Reach {
+  return focus ? { ...reach, files: reach.files.filter((f) => names(focus, scan.texts.get(f))) } : reach
+}
+
+/**
+ * {@link reachingFiles} narrowed to `focus`, found from the other end: only the files that name the changed
+ * templates are followed, forward, until an import reaches a generated module, instead of resolving every file's
+ * imports. Undefined when none of them reaches one (the project may still import a module elsewhere: the full
+ * walk decides).
+ */
+function focusedFiles(scan: ProjectScan, focus: RegExp): Reach | undefined {
+  const found = new Set(scan.included)
+  const candidates = [...scan.texts.keys()].filter((file) => names(focus, scan.texts.get(file)))
   // Forward from each candidate, breadth first, through the project's own files; only a success is remembered
   // (a file seen on a path that failed may still reach a module another way).
   const reaching = new Set<string>()
@@ -753,10 +741,10 @@ function focusedFiles(ts: Ts, parsed: TS.ParsedCommandLine, modules: readonly st
     let end: string | undefined
     while (queue.length > 0 && end === undefined) {
       const file = queue.shift()!
-      for (const target of importsOf(file)) {
-        if (byFile.has(target)) found.add(target)
-        if (byFile.has(target) || reaching.has(target) || via.has(target)) end ??= file
-        else if (projectFiles.has(target) && !parent.has(target)) {
+      for (const target of scan.importsOf(file)) {
+        if (scan.modules.has(target)) found.add(target)
+        if (scan.modules.has(target) || reaching.has(target) || via.has(target)) end ??= file
+        else if (scan.files.has(target) && !parent.has(target)) {
           parent.set(target, file)
           queue.push(target)
         }
@@ -769,7 +757,7 @@ function focusedFiles(ts: Ts, parsed: TS.ParsedCommandLine, modules: readonly st
   }
   if (reaching.size === 0) return undefined
   for (const f of reaching) via.delete(f)
-  return { modules: [...found].sort(), files: [...reaching].sort(), via: [...via].sort(), texts }
+  return { modules: [...found].sort(), files: [...reaching].sort(), via: [...via].sort() }
 }
 
 /**

@@ -23,6 +23,15 @@ const manifest = (withEmail: boolean): Manifest => ({
 })
 const template = (withEmail: boolean): TemplateInput => ({ slug: 'invoice', name: 'Invoice', manifest: manifest(withEmail), sourcePath: 'templates/invoice/template.yaml' })
 
+/** The call every case checks: `renderInvoice` imported from `module`, with data built in order.ts. */
+const sendFrom = (module: string) => `import { renderInvoice } from '${module}'
+import { toData, type Order } from './order'
+
+export const send = (order: Order) => renderInvoice(toData(order))
+`
+/** What each case must report at that call: the template drops `customer.email`, which the data still sends. */
+const EMAIL_STRIPPED = 'send.ts:4:39 `customer.email` is no longer declared: the server would strip it'
+
 function write(files: Record<string, string>): void {
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text)
 }
@@ -60,11 +69,7 @@ describe('impact analysis past the files that call the generated module', { time
 
   it('finds a stripped key whose type is declared two imports away, through `extends`', async () => {
     write({
-      'send.ts': `import { renderInvoice } from './gen'
-import { toData, type Order } from './order'
-
-export const send = (order: Order) => renderInvoice(toData(order))
-`,
+      'send.ts': sendFrom('./gen'),
       'order.ts': `import type { Party } from './party'
 
 export interface Order extends Party {
@@ -92,18 +97,14 @@ export const unrelated = helper()
       'deep.ts': `export const helper = () => 1\n`,
     })
     const { messages, programFiles } = await analyze()
-    expect(messages).toEqual(['send.ts:4:39 `customer.email` is no longer declared: the server would strip it'])
+    expect(messages).toEqual([EMAIL_STRIPPED])
     // send.ts, gen.ts, client.ts, order.ts, party.ts and contact.ts: `unrelated.ts` and `deep.ts` reach no call.
     expect(programFiles).toBe(6)
   })
 
   it('stops at the first level when what the call sends is declared there', async () => {
     write({
-      'send.ts': `import { renderInvoice } from './gen'
-import { toData, type Order } from './order'
-
-export const send = (order: Order) => renderInvoice(toData(order))
-`,
+      'send.ts': sendFrom('./gen'),
       'order.ts': `import { describeParty, type Party } from './party'
 
 export interface Order {
@@ -128,7 +129,7 @@ export const describeParty = (p: Party) => p.customer.name
 `,
     })
     const { messages, programFiles } = await analyze()
-    expect(messages).toEqual(['send.ts:4:39 `customer.email` is no longer declared: the server would strip it'])
+    expect(messages).toEqual([EMAIL_STRIPPED])
     // send.ts, gen.ts, client.ts and order.ts: party.ts is imported by order.ts, on the frontier, and nothing sent
     // comes from it.
     expect(programFiles).toBe(4)
@@ -136,11 +137,7 @@ export const describeParty = (p: Party) => p.customer.name
 
   it('finds a use that reaches the module through a file that names no template (export * from a barrel)', async () => {
     write({
-      'send.ts': `import { renderInvoice } from './api'
-import { toData, type Order } from './order'
-
-export const send = (order: Order) => renderInvoice(toData(order))
-`,
+      'send.ts': sendFrom('./api'),
       'api.ts': `export * from './gen'\n`,
       'order.ts': `export interface Order {
   ref: string
@@ -153,7 +150,7 @@ export function toData(order: Order) {
 `,
     })
     const { messages } = await analyze()
-    expect(messages).toEqual(['send.ts:4:39 `customer.email` is no longer declared: the server would strip it'])
+    expect(messages).toEqual([EMAIL_STRIPPED])
   })
 
   it('checks only the files that name the changed template; a module specifier naming a `render` folder does not count', async () => {
@@ -166,7 +163,7 @@ export const main = () => (helper() ? send : undefined)
       'render-helpers.ts': `export const helper = () => true\n`,
     })
     const { messages, checkedFiles } = await analyze()
-    expect(messages).toEqual(['send.ts:4:39 `customer.email` is no longer declared: the server would strip it'])
+    expect(messages).toEqual([EMAIL_STRIPPED])
     // send.ts names renderInvoice; main.ts reaches the module through it but names no template.
     expect(checkedFiles).toBe(1)
   })
